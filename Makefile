@@ -1,0 +1,64 @@
+# sozialmonitor – the two commands of the quick start are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_PORT ?= 54329
+export SOZIALMONITOR_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/sozialmonitor_test
+APT_TEST_PACKAGES := postgresql postgresql-15-postgis-3
+
+.PHONY: demo test bench lint typecheck pytest install install-dev system-deps pg-start pg-stop lock docs clean
+
+## make demo: install, build the Jena demo database from the bundled real data, show the result
+demo: $(BIN)/.installed
+	$(BIN)/sozialmonitor demo --db sqlite:///sozialmonitor.sqlite
+
+## make test: install test needs (Debian packages included), start PostgreSQL, run lint, types and tests
+test: system-deps $(BIN)/.installed-dev pg-start
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --dist loadfile
+
+## make bench: the figures the issues ask for (median of several runs, peak memory)
+bench: $(BIN)/.installed-dev
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(BIN)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(BIN)/.installed-dev: requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@ $(BIN)/.installed
+
+install: $(BIN)/.installed
+install-dev: $(BIN)/.installed-dev
+
+## Debian packages for the tests (PostgreSQL server, Chromium); skipped when already present
+system-deps:
+	@missing=""; for p in $(APT_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+pg-start:
+	SOZIALMONITOR_PG_PORT=$(PG_PORT) scripts/pg-test.sh start
+
+pg-stop:
+	SOZIALMONITOR_PG_PORT=$(PG_PORT) scripts/pg-test.sh stop
+
+## regenerate the hashed requirement files (needs uv: pip install uv)
+lock:
+	uv pip compile requirements.in --generate-hashes --python-version 3.11 -o requirements.txt -q
+	uv pip compile requirements-dev.in --generate-hashes --python-version 3.11 -o requirements-dev.txt -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

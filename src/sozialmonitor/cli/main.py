@@ -1,0 +1,60 @@
+"""The `sozialmonitor` command."""
+
+from __future__ import annotations
+
+import typer
+
+from sozialmonitor import __version__
+from sozialmonitor.cli import demo
+from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
+from sozialmonitor.cli.data import catalogue_app, export_app, units_app, variables_app
+from sozialmonitor.cli.imports import import_app
+
+app = typer.Typer(
+    name="sozialmonitor",
+    help="sozialmonitor – integrierte Sozialplanung: Sozialmonitoring, Sozialindex, Befragung. "
+         "/ integrated social planning for German cities.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Datenbank / database", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(variables_app, name="variables")
+app.add_typer(units_app, name="units")
+app.add_typer(catalogue_app, name="catalogue")
+demo.register(app)
+
+try:  # command groups of the domain packages
+    from sozialmonitor.cli.index import index_app
+
+    app.add_typer(index_app, name="index")
+except ImportError:  # pragma: no cover - during development only
+    pass
+try:
+    from sozialmonitor.cli.survey import survey_app
+
+    app.add_typer(survey_app, name="survey")
+except ImportError:  # pragma: no cover
+    pass
+
+
+@app.command("version")
+def version() -> None:
+    """Version anzeigen / show the version."""
+    out.print(__version__)
+
+
+@db_app.command("upgrade")
+@handle_errors
+def db_upgrade(db: DbOption = None) -> None:
+    """Datenbank auf das aktuelle Schema bringen / bring the database to the current schema."""
+    from sozialmonitor.db.engine import current_revision
+
+    engine = engine_for(db)
+    out.print(f"Schema-Version / schema revision: {current_revision(engine)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

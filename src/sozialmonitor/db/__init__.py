@@ -1,0 +1,1 @@
+"""Store: SQLAlchemy models, engine/session helpers and Alembic migrations."""

@@ -1,0 +1,218 @@
+"""Build a city's database from a configuration folder (``city.yaml`` and the files it names).
+
+Nothing here knows about Jena: the bundled demo is just one such folder
+(``sozialmonitor/demo/jena``). Every step goes through the same import functions as
+the CLI, so the demo proves the import path end to end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from sozialmonitor.db.engine import session_scope, upgrade
+from sozialmonitor.db.models import SpatialUnit
+from sozialmonitor.errors import ConfigError
+from sozialmonitor.geo.read import read_boundaries
+from sozialmonitor.geo.units import add_unit, current_units, ensure_level, get_level, import_boundaries
+from sozialmonitor.indicators.source_zeros import ZeroRule, group_variables, resolve_source_zeros
+from sozialmonitor.indicators.store import import_observations, observations_frame
+from sozialmonitor.indicators.variables import load_variables_file, upsert_variables
+from sozialmonitor.ingest.mapping import load_mapping, mapping_from_dict
+from sozialmonitor.ingest.table import read_table
+
+Progress = Callable[[str, int, int], None]
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class BuildReport:
+    city: str
+    units: dict[str, int] = field(default_factory=dict)
+    variables: int = 0
+    observations: int = 0
+    suppressed_zeros: int = 0
+    imports: list[str] = field(default_factory=list)
+
+
+def load_city(config_dir: Path) -> dict[str, Any]:
+    path = config_dir / "city.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{path} fehlt", f"{path} is missing")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or "levels" not in raw:
+        raise ConfigError(f"{path}: erwartet 'levels', 'boundaries', 'tables'",
+                          f"{path}: expected 'levels', 'boundaries', 'tables'")
+    return raw
+
+
+def _steps(cfg: dict[str, Any]) -> int:
+    return (len(cfg.get("boundaries", [])) + len(cfg.get("tables", [])) + len(cfg.get("derived", []))
+            + (1 if cfg.get("comparison") else 0) + 1)
+
+
+def build_city(config_dir: Path, engine: Engine, progress: Progress | None = None) -> BuildReport:
+    """Create the schema and import everything the city configuration names.
+
+    Each file is one import (one transaction), exactly as ``sozialmonitor import`` does it.
+    """
+    cfg = load_city(config_dir)
+    total = _steps(cfg)
+    step = 0
+
+    def tick(label: str) -> None:
+        nonlocal step
+        step += 1
+        if progress:
+            progress(label, step, total)
+
+    upgrade(engine)
+    report = BuildReport(city=str(cfg.get("name", config_dir.name)))
+    rule = ZeroRule.from_config(cfg["source_zeros"]) if cfg.get("source_zeros") else None
+    with session_scope(engine) as s:
+        for lv in cfg["levels"]:
+            ensure_level(s, lv["key"], lv.get("name_de"), lv.get("name_en"), lv.get("rank"))
+        for u in cfg.get("units", []):
+            parent = _find_unit(s, u.get("parent"))
+            add_unit(s, u["level"], str(u["key"]), u["name"], parent)
+        report.variables = upsert_variables(s, load_variables_file(config_dir / cfg["variables"]))
+        for d in cfg.get("derived", []):
+            upsert_variables(s, [{k: v for k, v in d.items() if k != "sum"}])
+    tick("Einheiten und Variablen")
+    for b in cfg.get("boundaries", []):
+        path = config_dir / b["file"]
+        with session_scope(engine) as s:
+            gdf = read_boundaries(path)
+            res = import_boundaries(s, gdf, file_name=path.name, file_hash=file_hash(path), level_key=b["level"],
+                                    key_field=b["key_field"], name_field=b.get("name_field"),
+                                    parent_level=b.get("parent_level"))
+            if b.get("parent_unit"):
+                parent = _find_unit(s, str(b["parent_unit"]))
+                assert parent is not None
+                for unit in current_units(s, get_level(s, b["level"])).values():
+                    unit.parent_id = parent.id
+        report.imports.append(f"{path.name}: {len(res.inserted)} Einheiten")
+        tick(path.name)
+    with session_scope(engine) as s:
+        for u in cfg.get("extra_units", []):
+            add_unit(s, u["level"], str(u["key"]), u["name"], _find_unit(s, u.get("parent")))
+    for t in cfg.get("tables", []):
+        path = config_dir / t["file"]
+        mapping = load_mapping(config_dir / t["mapping"])
+        df = read_table(path, mapping)
+        with session_scope(engine) as s:
+            if rule is not None and t.get("source_zeros", True):
+                vars_here = set(df["variable"])
+                local = ZeroRule(frozenset(vars_here), rule.groups, rule.threshold)
+                related = sorted(group_variables(rule, vars_here) - vars_here)
+                context = observations_frame(s, variables=related, level_key=t["level"]) if related else None
+                before = int((df["status"] == "suppressed").sum())
+                df = resolve_source_zeros(df, local, context)
+                report.suppressed_zeros += int((df["status"] == "suppressed").sum()) - before
+            res = import_observations(s, df, level_key=t["level"], file_name=path.name, file_hash=file_hash(path),
+                                      source=mapping.source, options={"mapping": t["mapping"]})
+        report.observations += res.inserted
+        report.imports.append(f"{path.name}: {res.summary()}")
+        tick(path.name)
+    if cfg.get("comparison"):
+        report.observations += _import_comparison(engine, config_dir, cfg)
+        tick("Vergleichswerte")
+    for d in cfg.get("derived", []):
+        report.observations += _derive(engine, d)
+        tick(d["key"])
+    with session_scope(engine) as s:
+        for lv in cfg["levels"]:
+            report.units[lv["key"]] = len(current_units(s, get_level(s, lv["key"])))
+    return report
+
+
+def _find_unit(s: Session, key: str | None) -> SpatialUnit | None:
+    if key is None:
+        return None
+    unit = s.scalar(select(SpatialUnit).where(SpatialUnit.key == str(key), SpatialUnit.valid_to.is_(None)))
+    if unit is None:
+        raise ConfigError(f"Einheit {key!r} nicht gefunden", f"unit {key!r} not found")
+    return unit
+
+
+def _import_comparison(engine: Engine, config_dir: Path, cfg: dict[str, Any]) -> int:
+    """Published totals for higher levels, one long file split into parts by a column (e.g. theme)."""
+    c = cfg["comparison"]
+    path = config_dir / c["file"]
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    aliases = {str(k): str(v) for k, v in (c.get("unit_aliases") or {}).items()}
+    levels = {str(k): str(v) for k, v in c["levels"].items()}
+    tables = {Path(t["mapping"]).stem: t for t in cfg["tables"]}
+    inserted = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for part, rows in raw.groupby(c["split_column"], sort=False):
+            table = tables.get(str(part))
+            if table is None:
+                continue
+            wide_mapping = load_mapping(config_dir / table["mapping"])
+            rows = rows.assign(**{c["unit_column"]: rows[c["unit_column"]].map(lambda u: aliases.get(u, u))})
+            part_file = Path(tmp) / f"{path.stem}_{part}.csv"
+            rows.to_csv(part_file, index=False, sep=";")
+            mapping = mapping_from_dict({
+                "layout": "long", "unit_column": c["unit_column"], "date_column": c["date_column"],
+                "variable_column": c["variable_column"], "value_column": c["value_column"],
+                "reference_day": wide_mapping.reference_day, "variables": wide_mapping.variables,
+                "counts": wide_mapping.counts, "ignore_unmapped": True, "source": wide_mapping.source,
+                "markers": dict(c.get("markers") or {}),
+            }, origin=str(path))
+            df = read_table(part_file, mapping, display_name=f"{path.name} ({part})")
+            for unit_key, level in levels.items():
+                sub = df[df["unit_key"] == unit_key]
+                if sub.empty:
+                    continue
+                with session_scope(engine) as s:
+                    res = import_observations(s, sub.reset_index(drop=True), level_key=level,
+                                              file_name=f"{path.name} ({part}, {unit_key})",
+                                              file_hash=file_hash(path), source=mapping.source)
+                inserted += res.inserted
+    return inserted
+
+
+def _derive(engine: Engine, d: dict[str, Any]) -> int:
+    """A derived variable = sum of others, per unit and date; any suppressed or missing part propagates."""
+    parts: list[str] = list(d["sum"])
+    with session_scope(engine) as s:
+        obs = observations_frame(s, variables=parts)
+        if obs.empty:
+            return 0
+        grouped = obs.groupby(["level", "unit_key", "ref_date"])
+        agg = grouped.agg(value=("value", lambda v: v.sum(min_count=len(v))), n=("variable", "nunique"),
+                          suppressed=("status", lambda st: (st == "suppressed").any()),
+                          estimated=("status", lambda st: (st == "estimated").any())).reset_index()
+        complete = agg["n"] == len(parts)
+        agg["status"] = "ok"
+        agg.loc[agg["estimated"], "status"] = "estimated"
+        agg.loc[agg["value"].isna() | ~complete, "status"] = "missing"
+        agg.loc[agg["suppressed"], "status"] = "suppressed"
+        agg.loc[agg["status"].isin(["missing", "suppressed"]), "value"] = float("nan")
+        agg["variable"] = d["key"]
+        inserted = 0
+        digest = hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()
+        for level, sub in agg.groupby("level"):
+            res = import_observations(s, sub.reset_index(drop=True), level_key=str(level),
+                                      file_name=f"abgeleitet: {d['key']}", file_hash=digest, kind="derived",
+                                      source="Summe aus " + ", ".join(parts))
+            inserted += res.inserted
+    return inserted
+
+
+def today() -> dt.date:
+    return dt.date.today()

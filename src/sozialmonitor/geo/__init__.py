@@ -1,0 +1,1 @@
+"""Spatial units: levels, boundaries with validity periods, lineage, overlay."""

@@ -1,0 +1,79 @@
+"""Reading boundary files (GeoJSON, GeoPackage, zipped Shapefile) in any CRS."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+
+from sozialmonitor.errors import Problem
+
+STORAGE_CRS = "EPSG:4326"
+METRIC_CRS = "EPSG:25832"  # ETRS89 / UTM 32N; areas in m² (valid for all of Germany to < 0.1 %)
+
+
+def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a boundary file; zipped Shapefiles are read from inside the archive."""
+    target = str(path)
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
+        if len(shps) != 1:
+            from sozialmonitor.errors import ImportValidationError
+
+            raise ImportValidationError(
+                [Problem(path.name, None, None, f"{len(shps)} .shp", "genau eine Shapefile-Ebene im ZIP",
+                         "exactly one Shapefile layer in the ZIP")]
+            )
+        target = f"zip://{path}!{shps[0]}"
+    kwargs = {"layer": layer} if layer else {}
+    gdf = gpd.read_file(target, engine="pyogrio", **kwargs)
+    return gdf
+
+
+def check_boundaries(gdf: gpd.GeoDataFrame, file: str, key_field: str, name_field: str | None) -> list[Problem]:
+    """Validation before any write: key column present, keys unique and non-empty, geometries valid."""
+    problems: list[Problem] = []
+    if gdf.empty:
+        return [Problem(file, None, None, None, "mindestens eine Fläche", "at least one feature")]
+    for field, label in ((key_field, "key"), (name_field, "name")):
+        if field and field not in gdf.columns:
+            problems.append(
+                Problem(file, None, field, None,
+                        f"Attribut {field!r} ({label}); vorhanden: {', '.join(map(str, gdf.columns))}",
+                        f"attribute {field!r} ({label}); present: {', '.join(map(str, gdf.columns))}")
+            )
+    if problems:
+        return problems
+    if gdf.crs is None:
+        problems.append(Problem(file, None, None, None, "ein Koordinatenbezugssystem (CRS)",
+                                "a coordinate reference system (CRS)"))
+    seen: dict[str, int] = {}
+    for i, (key, geom) in enumerate(zip(gdf[key_field], gdf.geometry, strict=True), start=1):
+        skey = normalise_key(key)
+        if not skey:
+            problems.append(Problem(file, i, key_field, None, "einen Schlüssel", "a key"))
+        elif skey in seen:
+            problems.append(Problem(file, i, key_field, skey, f"eindeutigen Schlüssel (schon in Objekt {seen[skey]})",
+                                    f"a unique key (already in feature {seen[skey]})"))
+        else:
+            seen[skey] = i
+        if geom is None or geom.is_empty:
+            problems.append(Problem(file, i, "geometry", None, "eine Fläche", "a polygon"))
+        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(Problem(file, i, "geometry", geom.geom_type, "Polygon oder MultiPolygon",
+                                    "Polygon or MultiPolygon"))
+    return problems
+
+
+def normalise_key(value: object) -> str:
+    """Keys are strings; numeric keys read as floats (``11.0``) become ``11``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    return str(value).strip()

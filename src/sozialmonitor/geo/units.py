@@ -1,0 +1,237 @@
+"""Spatial levels and units in the store: boundary import, overlay, lineage, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import mapping, shape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sozialmonitor.db.models import ImportRun, SpatialLevel, SpatialUnit, UnitLineage
+from sozialmonitor.errors import ImportValidationError, NotFoundError, Problem
+from sozialmonitor.geo.read import METRIC_CRS, STORAGE_CRS, check_boundaries, normalise_key
+
+OPEN_START = dt.date(1900, 1, 1)
+
+
+def ensure_level(session: Session, key: str, name_de: str | None = None, name_en: str | None = None,
+                 rank: int | None = None) -> SpatialLevel:
+    level = session.scalar(select(SpatialLevel).where(SpatialLevel.key == key))
+    if level is None:
+        if rank is None:
+            ranks = session.scalars(select(SpatialLevel.rank)).all()
+            rank = max(ranks, default=0) + 1
+        level = SpatialLevel(key=key, name_de=name_de or key, name_en=name_en or name_de or key, rank=rank)
+        session.add(level)
+        session.flush()
+    return level
+
+
+def get_level(session: Session, key: str) -> SpatialLevel:
+    level = session.scalar(select(SpatialLevel).where(SpatialLevel.key == key))
+    if level is None:
+        known = ", ".join(session.scalars(select(SpatialLevel.key)).all()) or "–"
+        raise NotFoundError(f"Unbekannte Raumebene {key!r} (vorhanden: {known})",
+                            f"unknown spatial level {key!r} (present: {known})")
+    return level
+
+
+def current_units(session: Session, level: SpatialLevel, at: dt.date | None = None) -> dict[str, SpatialUnit]:
+    """Units of a level valid at a date (default: the open-ended current versions)."""
+    stmt = select(SpatialUnit).where(SpatialUnit.level_id == level.id)
+    units = session.scalars(stmt).all()
+    out: dict[str, SpatialUnit] = {}
+    for u in units:
+        if at is None:
+            if u.valid_to is None:
+                out[u.key] = u
+        elif u.valid_from <= at and (u.valid_to is None or at < u.valid_to):
+            out[u.key] = u
+    return out
+
+
+@dataclass
+class BoundaryImport:
+    inserted: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    parents: dict[str, str] = field(default_factory=dict)
+    parent_shares: dict[str, float] = field(default_factory=dict)
+    import_id: int | None = None
+
+
+def _same_geometry(a: str | None, b: str) -> bool:
+    if a is None:
+        return False
+    ga, gb = shape(json.loads(a)), shape(json.loads(b))
+    if ga.is_empty or gb.is_empty:
+        return ga.is_empty and gb.is_empty
+    sym = ga.symmetric_difference(gb).area
+    return bool(sym <= 1e-9 * max(ga.area, 1e-12))
+
+
+def _overlay_parents(children: gpd.GeoDataFrame, parents: dict[str, SpatialUnit]) -> tuple[dict[str, str], dict[str, float]]:
+    """Parent of each child = the parent unit covering the largest part of its area."""
+    rows = [(k, u.geometry) for k, u in parents.items() if u.geometry]
+    if not rows:
+        return {}, {}
+    pg = gpd.GeoDataFrame({"parent_key": [r[0] for r in rows]},
+                          geometry=[shape(json.loads(r[1])) for r in rows], crs=STORAGE_CRS).to_crs(METRIC_CRS)
+    cg = children[["key", "geometry"]].to_crs(METRIC_CRS)
+    cg = cg.assign(child_area=cg.geometry.area)
+    inter = gpd.overlay(cg, pg, how="intersection", keep_geom_type=True)
+    inter["share"] = inter.geometry.area / inter["child_area"]
+    best = inter.sort_values("share", ascending=False).drop_duplicates("key")
+    return dict(zip(best["key"], best["parent_key"], strict=True)), dict(zip(best["key"], best["share"], strict=True))
+
+
+def import_boundaries(
+    session: Session,
+    gdf: gpd.GeoDataFrame,
+    *,
+    file_name: str,
+    file_hash: str,
+    level_key: str,
+    key_field: str,
+    name_field: str | None,
+    parent_level: str | None = None,
+    parent_field: str | None = None,
+    valid_from: dt.date | None = None,
+    dry_run: bool = False,
+) -> BoundaryImport:
+    """Validate, then write all units of one boundary file in the caller's transaction.
+
+    A unit whose key exists with a different geometry is not overwritten: the old
+    version is closed at ``valid_from`` and lineage rows record which old units the
+    new one arose from (with the share of the old unit's area).
+    """
+    problems = check_boundaries(gdf, file_name, key_field, name_field)
+    if parent_field and parent_field not in gdf.columns:
+        problems.append(Problem(file_name, None, parent_field, None, "Attribut mit dem Schlüssel der Obereinheit",
+                                "attribute holding the parent key"))
+    if problems:
+        raise ImportValidationError(problems)
+    level = ensure_level(session, level_key)
+    gdf = gdf.to_crs(STORAGE_CRS)
+    gdf = gdf.assign(key=[normalise_key(k) for k in gdf[key_field]])
+    areas = gdf.geometry.to_crs(METRIC_CRS).area
+    result = BoundaryImport()
+    if parent_level:
+        plevel = get_level(session, parent_level)
+        punits = current_units(session, plevel, valid_from)
+        if parent_field:
+            parent_keys = {k: normalise_key(p) for k, p in zip(gdf["key"], gdf[parent_field], strict=True)}
+            unknown = [(i, p) for i, p in enumerate(parent_keys.values(), start=1) if p not in punits]
+            if unknown:
+                raise ImportValidationError(
+                    Problem(file_name, i, parent_field, p, f"Schlüssel einer Einheit der Ebene {parent_level!r}",
+                            f"key of a unit on level {parent_level!r}") for i, p in unknown
+                )
+            result.parents = parent_keys
+        else:
+            result.parents, result.parent_shares = _overlay_parents(gdf, punits)
+    else:
+        punits = {}
+    existing = current_units(session, level)
+    start = valid_from or OPEN_START
+    run = ImportRun(kind="geo", file_name=file_name, file_hash=file_hash, started_at=dt.datetime.now(),
+                    rows_read=len(gdf), options={"level": level_key, "key_field": key_field})
+    if not dry_run:
+        session.add(run)
+        session.flush()
+        result.import_id = run.id
+    for row, area in zip(gdf.itertuples(index=False), areas, strict=True):
+        key = str(row.key)
+        geojson = json.dumps(mapping(row.geometry), separators=(",", ":"))
+        name = normalise_key(getattr(row, name_field)) if name_field else key
+        parent = punits.get(result.parents.get(key, "")) if parent_level else None
+        old = existing.get(key)
+        if old is not None and _same_geometry(old.geometry, geojson):
+            result.unchanged.append(key)
+            if not dry_run:
+                old.name = name
+                if parent is not None:
+                    old.parent_id = parent.id
+            continue
+        if dry_run:
+            (result.replaced if old is not None else result.inserted).append(key)
+            continue
+        unit = SpatialUnit(level_id=level.id, key=key, name=name, geometry=geojson, area_m2=float(area),
+                           valid_from=start if old is None else (valid_from or dt.date.today()),
+                           parent_id=parent.id if parent else None, import_id=run.id)
+        session.add(unit)
+        if old is not None:
+            if old.valid_from >= unit.valid_from:
+                raise ImportValidationError([Problem(
+                    file_name, None, key_field, key,
+                    f"ein Gültigkeitsdatum nach {old.valid_from} (neue Grenze von {key})",
+                    f"a valid-from date after {old.valid_from} (new boundary of {key})")])
+            old.valid_to = unit.valid_from
+            session.flush()
+            _record_lineage(session, unit, [u for u in existing.values()])
+            result.replaced.append(key)
+        else:
+            result.inserted.append(key)
+    if not dry_run:
+        run.inserted = len(result.inserted)
+        run.updated = len(result.replaced)
+        run.unchanged = len(result.unchanged)
+        session.flush()
+    return result
+
+
+def _record_lineage(session: Session, unit: SpatialUnit, candidates: list[SpatialUnit]) -> None:
+    assert unit.geometry is not None
+    new = gpd.GeoSeries([shape(json.loads(unit.geometry))], crs=STORAGE_CRS).to_crs(METRIC_CRS).iloc[0]
+    for old in candidates:
+        if not old.geometry:
+            continue
+        og = gpd.GeoSeries([shape(json.loads(old.geometry))], crs=STORAGE_CRS).to_crs(METRIC_CRS).iloc[0]
+        inter = new.intersection(og).area
+        if og.area > 0 and inter / og.area > 0.01:
+            session.add(UnitLineage(unit_id=unit.id, predecessor_id=old.id, share=float(inter / og.area)))
+
+
+def add_unit(session: Session, level_key: str, key: str, name: str, parent: SpatialUnit | None = None,
+             import_id: int | None = None) -> SpatialUnit:
+    """A unit without geometry (e.g. the whole city, or 'not assigned')."""
+    level = get_level(session, level_key)
+    unit = current_units(session, level).get(key)
+    if unit is None:
+        unit = SpatialUnit(level_id=level.id, key=key, name=name, parent_id=parent.id if parent else None,
+                           valid_from=OPEN_START, import_id=import_id)
+        session.add(unit)
+        session.flush()
+    return unit
+
+
+def units_frame(session: Session, level_key: str | None = None) -> pd.DataFrame:
+    """All current units as a table: level, key, name, parent level and key, area, geometry flag."""
+    levels = {lv.id: lv for lv in session.scalars(select(SpatialLevel)).all()}
+    units = session.scalars(select(SpatialUnit).where(SpatialUnit.valid_to.is_(None))).all()
+    by_id = {u.id: u for u in units}
+    rows = []
+    for u in units:
+        lv = levels[u.level_id]
+        if level_key and lv.key != level_key:
+            continue
+        p = by_id.get(u.parent_id) if u.parent_id else None
+        rows.append({"level": lv.key, "rank": lv.rank, "unit_key": u.key, "name": u.name,
+                     "parent_level": levels[p.level_id].key if p else None, "parent_key": p.key if p else None,
+                     "area_m2": u.area_m2, "has_geometry": u.geometry is not None})
+    cols = ["level", "rank", "unit_key", "name", "parent_level", "parent_key", "area_m2", "has_geometry"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["rank", "unit_key"]).reset_index(drop=True)
+
+
+def geometries(session: Session, level_key: str) -> gpd.GeoDataFrame:
+    level = get_level(session, level_key)
+    units = [u for u in current_units(session, level).values() if u.geometry]
+    return gpd.GeoDataFrame(
+        {"unit_key": [u.key for u in units], "name": [u.name for u in units]},
+        geometry=[shape(json.loads(u.geometry)) for u in units if u.geometry], crs=STORAGE_CRS,
+    )

@@ -1,0 +1,52 @@
+"""Variables (base counts and amounts) and their metadata, loaded from the city's YAML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sozialmonitor.db.models import Variable
+from sozialmonitor.errors import ConfigError
+
+FIELDS = ("key", "name_de", "name_en", "unit", "theme", "description", "source")
+
+
+def load_variables_file(path: Path) -> list[dict[str, Any]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = raw.get("variables") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise ConfigError(f"{path}: erwartet 'variables:' mit einer Liste", f"{path}: expected 'variables:' with a list")
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or not item.get("key") or not item.get("name_de"):
+            raise ConfigError(f"{path}: Variable Nr. {i}: 'key' und 'name_de' sind Pflicht",
+                              f"{path}: variable no. {i}: 'key' and 'name_de' are required")
+        unknown = set(item) - set(FIELDS)
+        if unknown:
+            raise ConfigError(f"{path}: Variable {item['key']!r}: unbekannte Felder {sorted(unknown)}",
+                              f"{path}: variable {item['key']!r}: unknown fields {sorted(unknown)}")
+    return items
+
+
+def upsert_variables(session: Session, items: list[dict[str, Any]]) -> int:
+    """Create or update variables by key; returns how many were created."""
+    existing = {v.key: v for v in session.scalars(select(Variable)).all()}
+    created = 0
+    for item in items:
+        var = existing.get(item["key"])
+        if var is None:
+            var = Variable(key=item["key"], name_de=item["name_de"], name_en=item.get("name_en") or item["name_de"])
+            session.add(var)
+            created += 1
+        for f in FIELDS[1:]:
+            if f in item:
+                setattr(var, f, item[f])
+    session.flush()
+    return created
+
+
+def variable_ids(session: Session) -> dict[str, int]:
+    return {k: i for k, i in session.execute(select(Variable.key, Variable.id)).all()}

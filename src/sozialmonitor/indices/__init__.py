@@ -1,0 +1,1 @@
+"""Composite indices built from indicator tables: the Berlin MSS method, min–max composites, typologies."""

@@ -1,0 +1,218 @@
+"""The mapping file of a table import: which columns mean what.
+
+A mapping is a small YAML file (or a :class:`TableMapping` built in code). Keys::
+
+    layout: wide            # wide | long | wide_dates
+    sheet: null             # XLSX: sheet name, or 1-based position (1 = first sheet); default first sheet
+    header_row: auto        # auto | 1-based line number | none (no header: columns are named A, B, C, …)
+    unit_column: statbez_id # column with the spatial-unit key (required)
+    name_column: null       # column with the unit name (ignored, never reported as unmapped)
+    date_column: jahr       # column with the reference date (2017, 31.12.2017, 2017-12-31, Excel dates)
+    date: null              # instead of date_column: one reference date for the whole file
+    reference_day: "12-31"  # month-day used when only a year is given ("03-31" = 31 March)
+    variables: {}           # wide: column header -> variable key; long: value in variable_column -> key
+                            # (a list means "these keys, spelled the same in the file")
+    variable: null          # wide_dates: the one variable key of the file
+    variable_column: null   # long: column naming the variable
+    value_column: null      # long: column with the value
+    counts: true            # values must be >= 0 …
+    non_count_variables: [] # … except for these variable keys
+    skip_units: []          # unit keys dropped silently (e.g. "999" = not assigned, "0" = city total)
+    ignore_unmapped: false  # wide: columns not in `variables` are reported unless true
+    ignore_columns: []      # columns that are always ignored (names, remarks)
+    require_all_variables: true  # wide: every column named in `variables` must be present
+    source: null            # free text, e.g. "Melderegister"
+    decimal: auto           # auto | "," | "."
+    encoding: auto          # auto | any Python codec name (utf-8, cp1252, latin-1, utf-16)
+    delimiter: auto         # auto | ";" | "," | tab | "|"
+    markers: {}             # extra or changed suppression marks, e.g. {"k.A.": missing, "x": suppressed}
+
+Why ``ignore_unmapped`` defaults to false: a statistics office that adds, renames or reorders a column
+in next year's delivery should be noticed, not silently dropped. Name columns and remarks are declared
+with ``name_column`` / ``ignore_columns``; ``ignore_unmapped: true`` takes only what is mapped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from sozialmonitor.errors import ConfigError
+from sozialmonitor.ingest.cells import DEFAULT_MARKERS, MARKER_OUTCOMES
+
+Layout = Literal["wide", "long", "wide_dates"]
+LAYOUTS: tuple[str, ...] = ("wide", "long", "wide_dates")
+
+
+@dataclass
+class TableMapping:
+    """How to read one kind of table file (see the module docstring for every key)."""
+
+    unit_column: str
+    layout: Layout = "wide"
+    sheet: str | int | None = None
+    header_row: int | Literal["auto", "none"] = "auto"
+    name_column: str | None = None
+    date_column: str | None = None
+    date: dt.date | None = None
+    reference_day: str = "12-31"
+    variables: dict[str, str] = field(default_factory=dict)
+    variable: str | None = None
+    variable_column: str | None = None
+    value_column: str | None = None
+    counts: bool = True
+    non_count_variables: list[str] = field(default_factory=list)
+    skip_units: list[str] = field(default_factory=list)
+    ignore_unmapped: bool = False
+    ignore_columns: list[str] = field(default_factory=list)
+    require_all_variables: bool = True
+    source: str | None = None
+    decimal: Literal["auto", ",", "."] = "auto"
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    markers: dict[str, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    # -- derived --------------------------------------------------------------------------------------
+    def marker_table(self) -> dict[str, str]:
+        """Default German statistics marks, changed by ``markers`` (a null value removes a mark)."""
+        table = dict(DEFAULT_MARKERS)
+        for mark, outcome in self.markers.items():
+            if outcome is None:
+                table.pop(mark, None)
+            else:
+                table[mark] = outcome
+        return table
+
+    def reference_month_day(self) -> tuple[int, int]:
+        month, day = (int(x) for x in self.reference_day.split("-"))
+        return month, day
+
+    def is_count(self, variable: str) -> bool:
+        return self.counts and variable not in self.non_count_variables
+
+    # -- checks ---------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        def bad(de: str, en: str) -> ConfigError:
+            return ConfigError(f"Zuordnungsdatei: {de}", f"mapping file: {en}")
+
+        if self.layout not in LAYOUTS:
+            raise bad(f"layout muss einer von {LAYOUTS} sein", f"layout must be one of {LAYOUTS}")
+        if not self.unit_column:
+            raise bad("unit_column fehlt", "unit_column is missing")
+        if self.date_column and self.date:
+            raise bad("nur eines von date_column und date angeben", "give only one of date_column and date")
+        if self.layout != "wide_dates" and not self.date_column and not self.date:
+            raise bad("date_column oder date fehlt", "date_column or date is missing")
+        if self.layout == "wide_dates" and not self.variable:
+            raise bad("layout wide_dates braucht variable", "layout wide_dates needs variable")
+        if self.layout == "long" and not (self.variable_column and self.value_column):
+            raise bad(
+                "layout long braucht variable_column und value_column",
+                "layout long needs variable_column and value_column",
+            )
+        if self.layout == "wide" and not self.variables:
+            raise bad("layout wide braucht variables", "layout wide needs variables")
+        if not re.fullmatch(r"\d{1,2}-\d{1,2}", self.reference_day):
+            raise bad("reference_day im Format MM-TT, z. B. 12-31", "reference_day as MM-DD, e.g. 12-31")
+        month, day = self.reference_month_day()
+        try:
+            dt.date(2000, month, day)
+        except ValueError:
+            raise bad(
+                f"gültiger Stichtag statt {self.reference_day}", f"a valid day, not {self.reference_day}"
+            ) from None
+        if self.decimal not in ("auto", ",", "."):
+            raise bad('decimal muss auto, "," oder "." sein', 'decimal must be auto, "," or "."')
+        if self.delimiter not in ("auto", ";", ",", "\t", "tab", "|"):
+            raise bad(
+                'delimiter muss auto, ";", ",", tab oder "|" sein', 'delimiter: auto, ";", ",", tab or "|"'
+            )
+        if isinstance(self.sheet, int) and not isinstance(self.sheet, bool) and self.sheet < 1:
+            raise bad("sheet zählt ab 1 (1 = erstes Blatt)", "sheet counts from 1 (1 = first sheet)")
+        if isinstance(self.header_row, int) and self.header_row < 1:
+            raise bad("header_row zählt ab 1", "header_row counts from 1")
+        for mark, outcome in self.markers.items():
+            if outcome is not None and outcome not in MARKER_OUTCOMES:
+                raise bad(
+                    f"Zeichen {mark!r}: Bedeutung muss eine von {MARKER_OUTCOMES} sein",
+                    f"mark {mark!r}: meaning must be one of {MARKER_OUTCOMES}",
+                )
+
+
+def _as_str_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    return [str(v) for v in value]
+
+
+def mapping_from_dict(data: dict[str, Any], origin: str = "<dict>") -> TableMapping:
+    """Build a mapping from parsed YAML (keys as in the module docstring)."""
+    known = {f.name for f in fields(TableMapping)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"Zuordnungsdatei {origin}: unbekannte Schlüssel {unknown}; erlaubt sind {sorted(known)}",
+            f"mapping file {origin}: unknown keys {unknown}; allowed are {sorted(known)}",
+        )
+    d = dict(data)
+    variables = d.get("variables") or {}
+    if isinstance(variables, list):
+        variables = {str(v): str(v) for v in variables}
+    d["variables"] = {str(k): str(v) for k, v in variables.items()}
+    for key in ("non_count_variables", "skip_units", "ignore_columns"):
+        d[key] = _as_str_list(d.get(key))
+    if d.get("delimiter") == "tab":
+        d["delimiter"] = "\t"
+    if "header_row" in d and d["header_row"] is None:
+        d["header_row"] = "none"
+    for key in ("unit_column", "name_column", "date_column", "variable_column", "value_column", "variable"):
+        if d.get(key) is not None:
+            d[key] = str(d[key])
+    if d.get("reference_day") is not None:
+        d["reference_day"] = str(d["reference_day"])
+    date_value = d.get("date")
+    if isinstance(date_value, dt.datetime):
+        d["date"] = date_value.date()
+    elif isinstance(date_value, (int, str)) and not isinstance(date_value, bool):
+        from sozialmonitor.ingest.cells import parse_date
+
+        month, day = (int(x) for x in str(d.get("reference_day", "12-31")).split("-"))
+        parsed = parse_date(date_value, month, day)
+        if parsed is None:
+            raise ConfigError(
+                f"Zuordnungsdatei {origin}: date {date_value!r} ist kein Datum wie 31.12.2017 oder 2017",
+                f"mapping file {origin}: date {date_value!r} is not a date like 31.12.2017 or 2017",
+            )
+        d["date"] = parsed
+    markers = d.get("markers") or {}
+    d["markers"] = {str(k): (None if v is None else str(v)) for k, v in markers.items()}
+    try:
+        return TableMapping(**d)
+    except TypeError as exc:
+        raise ConfigError(f"Zuordnungsdatei {origin}: {exc}", f"mapping file {origin}: {exc}") from exc
+
+
+def load_mapping(path: Path) -> TableMapping:
+    """Read a mapping YAML file."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"Zuordnungsdatei {path} nicht lesbar: {exc}", f"mapping file {path} not readable: {exc}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"Zuordnungsdatei {path}: erwartet Schlüssel: Wert-Paare",
+            f"mapping file {path}: expected key: value pairs",
+        )
+    return mapping_from_dict(data, str(path))

@@ -1,0 +1,252 @@
+"""Statistical disclosure control (Geheimhaltung) for every table that leaves the system.
+
+One function, :func:`protect`, takes a long table of counts (``unit_key, variable, value`` and optional
+key columns such as ``ref_date``) together with its additive structure:
+
+* ``hierarchy`` (``unit_key, parent_key``, a tree over any number of levels, e.g. statistical district →
+  Ortsteil → city): for every variable, a parent's count is the sum of its children's counts;
+* ``variable_groups`` (``{"residents": ("residents_male", "residents_female")}``): for every unit, the total
+  variable is the sum of its part variables.
+
+Every such sum is an *equation* ``total − Σ parts = 0``. Rows, columns, hierarchy sums and differences
+between levels (Ortsteil minus its other districts) are all consequences of these equations.
+
+Algorithm
+---------
+1. **Primary suppression**: counts with ``0 < value < threshold`` (default 3; zeros too if
+   ``suppress_zeros``) and cells already suppressed or missing at the source.
+2. **Secondary suppression, group rule**: in every equation with exactly one suppressed cell, also suppress
+   the smallest non-zero published cell of that equation (parts before the total). Repeat to a fixpoint.
+3. **Secondary suppression, exact check**: for every connected block of suppressed cells the equations are
+   solved symbolically: a suppressed cell is *determined* when its unit vector lies in the row space of the
+   equations restricted to suppressed cells (null-space test via SVD). For every determined cell the
+   smallest non-zero published cell of one of its equations is suppressed; then back to step 2.
+
+Guarantee: after :func:`protect`, no suppressed cell is a linear function of the published cells under the
+given equations. Because every suppressed cell that is not a structural zero has a value ≥ 1, the feasible
+interval of each suppressed cell (published cells fixed, equations, non-negativity) has positive width, so
+differencing, row/column totals and linear programming cannot recover it. Not guaranteed: a minimum width of
+that interval (protection level), and protection against tables published *outside* this call — include every
+level the public can see (e.g. the city total) in the same table. The hierarchy must be a tree (nested units).
+
+Rates are made public by computing them with :func:`sozialmonitor.stats.indicators.compute_indicators` on the
+protected counts: a rate whose numerator or denominator is suppressed is suppressed too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.linalg import null_space
+from scipy.sparse.csgraph import connected_components
+
+from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.stats.status import MISSING, OK, SUPPRESSED
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class Equations:
+    """Cells of one table and its additive equations (``matrix @ values == 0``)."""
+
+    cells: pd.DataFrame  # unit_key, variable, value, present, primary
+    matrix: sparse.csr_matrix  # n_equations × n_cells, +1 total, −1 parts
+
+
+def build_equations(
+    table: pd.DataFrame,
+    hierarchy: pd.DataFrame | None = None,
+    variable_groups: Mapping[str, Sequence[str]] | None = None,
+) -> Equations:
+    """The cells of ``table`` (one key combination) and its equations; cells needed by an equation but
+    absent from ``table`` are added as unknown (``present`` False)."""
+    cells = table[["unit_key", "variable", "value"]].copy()
+    cells["present"] = True
+    variables = cells["variable"].unique()
+    units = cells["unit_key"].unique()
+    eq_rows: list[pd.DataFrame] = []
+    if hierarchy is not None and len(hierarchy):
+        h = hierarchy[["unit_key", "parent_key"]].drop_duplicates()
+        h = h[h["unit_key"].isin(units) | h["parent_key"].isin(units)]
+        parents = pd.Index(h["parent_key"].unique())
+        grid = pd.MultiIndex.from_product([parents, variables], names=["eq_unit", "variable"]).to_frame(
+            index=False
+        )
+        grid["eq"] = np.arange(len(grid))
+        tot = grid.assign(unit_key=grid["eq_unit"], sign=1.0)
+        part = grid.merge(h, left_on="eq_unit", right_on="parent_key").assign(sign=-1.0)
+        eq_rows += [tot[["eq", "unit_key", "variable", "sign"]], part[["eq", "unit_key", "variable", "sign"]]]
+    if variable_groups:
+        offset = int(eq_rows[0]["eq"].max()) + 1 if eq_rows else 0
+        members = [
+            (t, v, s)
+            for t, parts in variable_groups.items()
+            for v, s in [(t, 1.0)] + [(p, -1.0) for p in parts]
+        ]
+        groups = pd.DataFrame(members, columns=["group", "variable", "sign"])
+        groups = groups[groups["group"].isin(variables)]
+        ug = pd.MultiIndex.from_product(
+            [units, groups["group"].unique()], names=["unit_key", "group"]
+        ).to_frame(index=False)
+        ug["eq"] = np.arange(len(ug)) + offset
+        eq_rows.append(ug.merge(groups, on="group")[["eq", "unit_key", "variable", "sign"]])
+    if not eq_rows:
+        return Equations(cells.reset_index(drop=True), sparse.csr_matrix((0, len(cells))))
+    members_df = pd.concat(eq_rows, ignore_index=True)
+    needed = members_df[["unit_key", "variable"]].drop_duplicates()
+    cells = cells.merge(needed, on=["unit_key", "variable"], how="outer")
+    cells["present"] = cells["present"].astype("boolean").fillna(False).astype(bool)
+    cells = cells.reset_index(drop=True)
+    pos = pd.Series(np.arange(len(cells)), index=pd.MultiIndex.from_frame(cells[["unit_key", "variable"]]))
+    col = pos.reindex(pd.MultiIndex.from_frame(members_df[["unit_key", "variable"]])).to_numpy()
+    n_eq = int(members_df["eq"].max()) + 1
+    matrix = sparse.csr_matrix(
+        (members_df["sign"].to_numpy(), (members_df["eq"].to_numpy(), col)), shape=(n_eq, len(cells))
+    )
+    return Equations(cells, matrix)
+
+
+def _smallest_candidate(
+    eqs: np.ndarray, matrix: sparse.csr_matrix, values: np.ndarray, suppressed: np.ndarray
+) -> np.ndarray:
+    """For every equation in ``eqs`` the published non-zero cell to suppress (parts before totals,
+    then smallest value); −1 if there is none."""
+    sub = matrix[eqs].tocoo()
+    frame = pd.DataFrame({"eq": sub.row, "cell": sub.col, "sign": sub.data})
+    frame["value"] = values[frame["cell"]]
+    frame = frame[~suppressed[frame["cell"]] & (frame["value"] > 0)]
+    frame = frame.sort_values(["eq", "sign", "value", "cell"])  # sign −1 (parts) first
+    best = frame.drop_duplicates("eq")
+    out = np.full(len(eqs), -1)
+    out[best["eq"].to_numpy()] = best["cell"].to_numpy()
+    return out
+
+
+def _group_rule(matrix: sparse.csr_matrix, values: np.ndarray, suppressed: np.ndarray) -> None:
+    incidence = abs(matrix).tocsr()
+    while True:
+        n_supp = incidence @ suppressed.astype(float)
+        single = np.flatnonzero(n_supp == 1)
+        if len(single) == 0:
+            return
+        pick = _smallest_candidate(single, matrix, values, suppressed)
+        pick = pick[pick >= 0]
+        if len(pick) == 0:
+            return
+        suppressed[pick] = True
+
+
+def determined_cells(matrix: sparse.csr_matrix, suppressed: np.ndarray, tol: float = 1e-9) -> np.ndarray:
+    """Indices of suppressed cells that are a linear function of the published cells."""
+    idx = np.flatnonzero(suppressed)
+    if len(idx) == 0 or matrix.shape[0] == 0:
+        return np.array([], dtype=int)
+    sub = matrix[:, idx].tocsr()
+    rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+    sub = sub[rows]
+    if sub.shape[0] == 0:
+        return np.array([], dtype=int)
+    # bipartite graph equations–cells → independent blocks
+    inc = abs(sub).tocsr()
+    graph = sparse.bmat([[None, inc], [inc.T, None]])
+    _, labels = connected_components(graph, directed=False)
+    cell_labels = labels[sub.shape[0] :]
+    eq_labels = labels[: sub.shape[0]]
+    out: list[int] = []
+    for lab in np.unique(cell_labels):
+        c = np.flatnonzero(cell_labels == lab)
+        e = np.flatnonzero(eq_labels == lab)
+        if len(e) == 0:
+            continue
+        dense = sub[e][:, c].toarray()
+        basis = null_space(dense)
+        norms = np.linalg.norm(basis, axis=1) if basis.size else np.zeros(len(c))
+        out.extend(idx[c[norms < tol]].tolist())
+    return np.asarray(sorted(out), dtype=int)
+
+
+def _protect_one(
+    eq: Equations, threshold: float, suppress_zeros: bool, source_suppressed: np.ndarray
+) -> pd.DataFrame:
+    cells = eq.cells
+    values = cells["value"].to_numpy(dtype=float)
+    small = (values < threshold) & ((values > 0) | suppress_zeros)
+    primary = small | ~cells["present"].to_numpy() | source_suppressed | np.isnan(values)
+    suppressed = primary.copy()
+    ranking = np.where(np.isnan(values), np.inf, values)
+    matrix = eq.matrix
+    while True:
+        _group_rule(matrix, ranking, suppressed)
+        det = determined_cells(matrix, suppressed)
+        if len(det) == 0:
+            break
+        incidence = abs(matrix[:, det]).tocsc()
+        eqs = np.unique([incidence.indices[incidence.indptr[j]] for j in range(len(det))])
+        pick = _smallest_candidate(eqs, matrix, ranking, suppressed)
+        if (pick < 0).all():
+            # no non-zero cell left in those equations: fall back to structural zeros
+            pick = _smallest_candidate(eqs, matrix, np.where(ranking == 0, 0.5, ranking), suppressed)
+            if (pick < 0).all():
+                raise SozialmonitorError(
+                    "Geheimhaltung: keine sichere Sperrung gefunden",
+                    "disclosure control: no safe suppression found",
+                )
+        suppressed[pick[pick >= 0]] = True
+    out = cells.copy()
+    out["suppression"] = np.where(primary, PRIMARY, np.where(suppressed, SECONDARY, ""))
+    return out
+
+
+def protect(
+    table: pd.DataFrame,
+    hierarchy: pd.DataFrame | None = None,
+    variable_groups: Mapping[str, Sequence[str]] | None = None,
+    threshold: float = 3,
+    by: Sequence[str] = ("ref_date",),
+    suppress_zeros: bool = False,
+) -> pd.DataFrame:
+    """Protect a table of counts for publication; see the module docstring for the algorithm.
+
+    ``table``: ``unit_key, variable, value`` plus optional ``status`` and the key columns in ``by`` that
+    are present (each key combination, e.g. each reference date, is an independent table). Returns the rows
+    of ``table`` with ``value`` set to NaN where suppressed, ``status`` (``suppressed`` or the input status)
+    and ``suppression`` (``primary`` | ``secondary`` | empty).
+    """
+    for column in ("unit_key", "variable", "value"):
+        if column not in table.columns:
+            raise SozialmonitorError(
+                f"Geheimhaltung: Spalte {column!r} fehlt", f"disclosure control: column {column!r} missing"
+            )
+    if threshold < 1:
+        raise SozialmonitorError(
+            f"Geheimhaltung: Schwelle {threshold} < 1", f"disclosure control: threshold {threshold} < 1"
+        )
+    keys = [k for k in by if k in table.columns]
+    status = table["status"] if "status" in table.columns else pd.Series(OK, index=table.index)
+    work = table.assign(_src=status.isin([SUPPRESSED, MISSING]).to_numpy())
+    parts = []
+    groups = work.groupby(keys, sort=False, dropna=False) if keys else [((), work)]
+    for _key, part in groups:
+        eq = build_equations(part, hierarchy, variable_groups)
+        src = (
+            eq.cells[["unit_key", "variable"]]
+            .merge(part[["unit_key", "variable", "_src"]], how="left", on=["unit_key", "variable"])["_src"]
+            .fillna(True)
+            .to_numpy(dtype=bool)
+        )
+        res = _protect_one(eq, threshold, suppress_zeros, src)
+        res = res[res["present"]][["unit_key", "variable", "suppression"]]
+        merged = part.drop(columns="_src").merge(res, on=["unit_key", "variable"], how="left")
+        parts.append(merged)
+    out = pd.concat(parts, ignore_index=True)
+    hidden = out["suppression"].ne("")
+    out.loc[hidden, "value"] = np.nan
+    base_status = out["status"] if "status" in out.columns else pd.Series(OK, index=out.index)
+    out["status"] = np.where(hidden, SUPPRESSED, base_status)
+    return out
