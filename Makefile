@@ -14,6 +14,7 @@ demo: $(BIN)/.installed
 	$(BIN)/sozialmonitor demo --db sqlite:///sozialmonitor.sqlite
 
 ## make test: install test needs (Debian packages included), start PostgreSQL, run lint, types and tests
+test: export SOZIALMONITOR_REQUIRE_PG = 1
 test: system-deps $(BIN)/.installed-dev pg-start
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks

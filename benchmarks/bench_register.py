@@ -52,7 +52,7 @@ def main() -> int:
         for fmt in ("csv", "parquet"):
             path = Path(tmp) / f"register.{fmt}"
             start = time.perf_counter()
-            synthetic_register(path, N_PERSONS, N_UNITS, seed=42, fmt=fmt)  # type: ignore[arg-type]
+            synthetic_register(path, N_PERSONS, N_UNITS, seed=42, fmt=fmt)
             gen = time.perf_counter() - start
             runs = [_run_child(path) for _ in range(RUNS)]
             seconds = statistics.median(r[0] for r in runs)

@@ -139,7 +139,15 @@ def test_parse_date_reference_day() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "key"),
-    [(" 11 ", "11"), ("11.0", "11"), (11.0, "11"), (11, "11"), ("011", "011"), ("01100101", "01100101"), (None, "")],
+    [
+        (" 11 ", "11"),
+        ("11.0", "11"),
+        (11.0, "11"),
+        (11, "11"),
+        ("011", "011"),
+        ("01100101", "01100101"),
+        (None, ""),
+    ],
 )
 def test_normalise_key(raw: object, key: str) -> None:
     assert normalise_key(raw) == key

@@ -23,7 +23,9 @@ def test_jena_excerpt_wide_layout() -> None:
     df = read_table(DATA / "jena_t4_excerpt.csv", mapping)
     assert list(df.columns) == list(OUTPUT_COLUMNS)
     assert len(df) == 6 * 3
-    row = df[(df.unit_key == "21") & (df.variable == "residents_main") & (df.ref_date == dt.date(2017, 12, 31))]
+    row = df[
+        (df.unit_key == "21") & (df.variable == "residents_main") & (df.ref_date == dt.date(2017, 12, 31))
+    ]
     assert row.value.tolist() == [575.0]
     assert row.source_row.tolist() == [7]
     assert row.source_column.tolist() == ["Einwohner (Hauptwohnung) insgesamt"]
@@ -87,7 +89,12 @@ def test_semicolon_and_decimal_comma(write: Write) -> None:
 
 
 def test_thousands_separators(write: Write) -> None:
-    text = "key;jahr;Einwohner;Größe\n11;2017;1\u00a0234;1.234,5\n12;2017;1\u202f234\u202f567;0,5\n13;2017;12 345;7\n"
+    text = (
+        "key;jahr;Einwohner;Größe\n"
+        "11;2017;1\u00a0234;1.234,5\n"
+        "12;2017;1\u202f234\u202f567;0,5\n"
+        "13;2017;12 345;7\n"
+    )
     df = read_table(write(text), simple_mapping())
     assert df.value.tolist() == [1234.0, 1234.5, 1234567.0, 0.5, 12345.0, 7.0]
 
@@ -133,7 +140,9 @@ def test_every_suppression_mark_in_a_file(write: Write, mark: str, status: str, 
 
 def test_markers_can_be_changed_in_the_mapping(write: Write) -> None:
     path = write("key;jahr;Einwohner\n11;2017;x\n12;2017;k.A.\n13;2017;n.v.\n")
-    mapping = simple_mapping(variables={"Einwohner": "residents"}, markers={"x": "suppressed", "n.v.": "missing"})
+    mapping = simple_mapping(
+        variables={"Einwohner": "residents"}, markers={"x": "suppressed", "n.v.": "missing"}
+    )
     assert read_table(path, mapping).status.tolist() == ["suppressed", "missing", "missing"]
 
 
@@ -150,7 +159,10 @@ def test_unknown_district_keys_via_validate_units(write: Write) -> None:
 def test_duplicate_rows_name_both_rows(write: Write) -> None:
     path = write(GOOD + "11;2017;5;1\n")
     problems = problems_of(path, simple_mapping())
-    assert [(p.file, p.row, p.column) for p in problems] == [("table.csv", 4, "Einwohner"), ("table.csv", 4, "Größe")]
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("table.csv", 4, "Einwohner"),
+        ("table.csv", 4, "Größe"),
+    ]
     assert problems[0].value == "11 / 31.12.2017 / residents"
     assert "doppelt mit Zeile 2" in problems[0].message("de")
     assert "duplicate of row 2" in problems[0].message("en")

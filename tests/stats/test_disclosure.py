@@ -179,3 +179,21 @@ def test_random_tables_cannot_be_recovered(data: tuple[pd.DataFrame, pd.DataFram
     original, hierarchy = data
     out = protect(original, hierarchy, GROUPS)
     _assert_safe(original, out, hierarchy, GROUPS)
+
+
+def test_cells_suppressed_at_the_source_are_protected_too() -> None:
+    original = _table({"unemployed": [20, 40, 35, 50, 61]})
+    given = original.assign(status="ok")
+    given.loc[given["unit_key"] == "d3", ["value", "status"]] = [np.nan, "suppressed"]
+    out = protect(given, HIERARCHY)
+    assert out.set_index("unit_key").loc["d3", "suppression"] == "primary"
+    assert out["suppression"].ne("").sum() >= 2
+    _assert_safe(original, out, HIERARCHY, None)
+
+
+def test_absent_cell_is_treated_as_confidential() -> None:
+    # d5 is not in the table, but o2 − d3 − d4 would reveal it: the value is unknown, so protect it
+    original = _table({"unemployed": [20, 40, 35, 50, 61]})
+    out = protect(original[original["unit_key"] != "d5"], HIERARCHY).set_index("unit_key")
+    assert out.loc["d3", "suppression"] == "secondary"
+    assert out["suppression"].ne("").sum() == 1

@@ -18,11 +18,16 @@ from sozialmonitor.errors import ImportValidationError, SozialmonitorError
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help=f"{SETTINGS['db'].help_de} / {SETTINGS['db'].help_en}. "
-                 f"Standard: ${SETTINGS['db'].env} oder {SETTINGS['db'].default}", show_default=False),
+    typer.Option(
+        "--db",
+        help=f"{SETTINGS['db'].help_de} / {SETTINGS['db'].help_en}. "
+        f"Standard: ${SETTINGS['db'].env} oder {SETTINGS['db'].default}",
+        show_default=False,
+    ),
 ]
-err = Console(stderr=True)
-out = Console()
+# Wide and without soft wrapping when piped, so messages and tables stay whole in logs and files.
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 160)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,9 +66,15 @@ def handle_errors(func: F) -> F:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
     """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[step]}"), TimeElapsedColumn(), console=err,
-                        disable=not sys.stderr.isatty())
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not sys.stderr.isatty(),
+    )
     with progress:
         task = progress.add_task(label, total=None, step="")
 

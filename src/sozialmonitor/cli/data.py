@@ -6,7 +6,7 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -17,33 +17,68 @@ from sozialmonitor.db.engine import session_scope
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.fmt import plain_decimal
 
-export_app = typer.Typer(help="Daten exportieren (Excel-taugliches CSV, XLSX) / export data", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Daten exportieren (Excel-taugliches CSV, XLSX) / export data", no_args_is_help=True
+)
 variables_app = typer.Typer(help="Variablen / variables", no_args_is_help=True)
 units_app = typer.Typer(help="Raumeinheiten / spatial units", no_args_is_help=True)
 catalogue_app = typer.Typer(help="Indikatorenkatalog / indicator catalogue", no_args_is_help=True)
 
 Format = Annotated[str, typer.Option("--format", help="csv | xlsx")]
 Lang = Annotated[str, typer.Option("--lang", help="de | en (Spaltenköpfe / column headers)")]
-DecimalComma = Annotated[bool, typer.Option("--decimal-comma/--decimal-point",
-                                            help="Dezimalkomma (Excel deutsch) oder -punkt")]
-OutFile = Annotated[Path | None, typer.Option("--out", help="Datei statt Standardausgabe / file instead of stdout")]
+DecimalComma = Annotated[
+    bool, typer.Option("--decimal-comma/--decimal-point", help="Dezimalkomma (Excel deutsch) oder -punkt")
+]
+OutFile = Annotated[
+    Path | None, typer.Option("--out", help="Datei statt Standardausgabe / file instead of stdout")
+]
 
 HEADERS = {
-    "de": {"unit_key": "Schlüssel", "name": "Name", "level": "Ebene", "ref_date": "Stichtag",
-           "variable": "Variable", "indicator": "Indikator", "value": "Wert", "status": "Status",
-           "source": "Quelle", "numerator": "Zähler", "denominator": "Nenner", "flag_small": "Fallzahl zu klein",
-           "unit": "Einheit"},
-    "en": {"unit_key": "key", "name": "name", "level": "level", "ref_date": "reference date",
-           "variable": "variable", "indicator": "indicator", "value": "value", "status": "status",
-           "source": "source", "numerator": "numerator", "denominator": "denominator", "flag_small": "count too small",
-           "unit": "unit"},
+    "de": {
+        "unit_key": "Schlüssel",
+        "name": "Name",
+        "level": "Ebene",
+        "ref_date": "Stichtag",
+        "variable": "Variable",
+        "indicator": "Indikator",
+        "value": "Wert",
+        "status": "Status",
+        "source": "Quelle",
+        "numerator": "Zähler",
+        "denominator": "Nenner",
+        "flag_small": "Fallzahl zu klein",
+        "unit": "Einheit",
+    },
+    "en": {
+        "unit_key": "key",
+        "name": "name",
+        "level": "level",
+        "ref_date": "reference date",
+        "variable": "variable",
+        "indicator": "indicator",
+        "value": "value",
+        "status": "status",
+        "source": "source",
+        "numerator": "numerator",
+        "denominator": "denominator",
+        "flag_small": "count too small",
+        "unit": "unit",
+    },
 }
-STATUS = {"de": {"ok": "ok", "suppressed": "geheim", "missing": "fehlt", "estimated": "geschätzt"},
-          "en": {"ok": "ok", "suppressed": "suppressed", "missing": "missing", "estimated": "estimated"}}
+STATUS = {
+    "de": {"ok": "ok", "suppressed": "geheim", "missing": "fehlt", "estimated": "geschätzt"},
+    "en": {"ok": "ok", "suppressed": "suppressed", "missing": "missing", "estimated": "estimated"},
+}
 
 
-def write_table(df: pd.DataFrame, fmt: str, out_file: Path | None, decimal_comma: bool, lang: str,
-                number_columns: tuple[str, ...] = ("value", "numerator", "denominator")) -> None:
+def write_table(
+    df: pd.DataFrame,
+    fmt: str,
+    out_file: Path | None,
+    decimal_comma: bool,
+    lang: str,
+    number_columns: tuple[str, ...] = ("value", "numerator", "denominator"),
+) -> None:
     """CSV for Excel: UTF-8 with BOM, ';' separator, optional decimal comma, dates as TT.MM.JJJJ (de)."""
     df = df.copy()
     if "status" in df:
@@ -59,7 +94,9 @@ def write_table(df: pd.DataFrame, fmt: str, out_file: Path | None, decimal_comma
         df.to_excel(out_file, index=False, engine="openpyxl")
         return
     if fmt != "csv":
-        raise SozialmonitorError(f"Format {fmt!r} unbekannt (csv, xlsx)", f"unknown format {fmt!r} (csv, xlsx)")
+        raise SozialmonitorError(
+            f"Format {fmt!r} unbekannt (csv, xlsx)", f"unknown format {fmt!r} (csv, xlsx)"
+        )
     for col in number_columns:
         name = HEADERS[lang].get(col, col)
         if name in df:
@@ -69,9 +106,10 @@ def write_table(df: pd.DataFrame, fmt: str, out_file: Path | None, decimal_comma
     data = "\ufeff" + buf.getvalue()
     if out_file:
         out_file.write_text(data, encoding="utf-8", newline="")
-    else:
-        sys.stdout.write(data)
+    else:  # bytes, so that Windows line ends and the BOM reach the file unchanged
         sys.stdout.flush()
+        sys.stdout.buffer.write(data.encode("utf-8"))
+        sys.stdout.buffer.flush()
 
 
 def _years(year: list[int] | None) -> list[int] | None:
@@ -81,7 +119,9 @@ def _years(year: list[int] | None) -> list[int] | None:
 @export_app.command("observations")
 @handle_errors
 def export_observations(
-    variable: Annotated[list[str] | None, typer.Option("--variable", help="Variable (mehrfach möglich)")] = None,
+    variable: Annotated[
+        list[str] | None, typer.Option("--variable", help="Variable (mehrfach möglich)")
+    ] = None,
     year: Annotated[list[int] | None, typer.Option("--year", help="Jahr (mehrfach möglich)")] = None,
     level: Annotated[str | None, typer.Option(help="Raumebene / level")] = None,
     fmt: Format = "csv",
@@ -98,16 +138,25 @@ def export_observations(
         df = observations_frame(s, variables=variable, level_key=level, years=_years(year))
         names = units_frame(s)[["level", "unit_key", "name"]]
     if df.empty:
-        raise SozialmonitorError("Keine Beobachtungen für diese Auswahl", "no observations for this selection")
+        raise SozialmonitorError(
+            "Keine Beobachtungen für diese Auswahl", "no observations for this selection"
+        )
     df = df.merge(names, on=["level", "unit_key"], how="left")
-    write_table(df[["level", "unit_key", "name", "ref_date", "variable", "value", "status", "source"]],
-                fmt, out_file, decimal_comma, lang)
+    write_table(
+        df[["level", "unit_key", "name", "ref_date", "variable", "value", "status", "source"]],
+        fmt,
+        out_file,
+        decimal_comma,
+        lang,
+    )
 
 
 @export_app.command("indicators")
 @handle_errors
 def export_indicators(
-    indicator: Annotated[list[str] | None, typer.Option("--indicator", help="Indikator (mehrfach möglich)")] = None,
+    indicator: Annotated[
+        list[str] | None, typer.Option("--indicator", help="Indikator (mehrfach möglich)")
+    ] = None,
     year: Annotated[list[int] | None, typer.Option("--year", help="Jahr (mehrfach möglich)")] = None,
     level: Annotated[str, typer.Option(help="Raumebene / level")] = "statbez",
     fmt: Format = "csv",
@@ -126,18 +175,42 @@ def export_indicators(
         df = indicator_table(s, level, indicators=indicator, years=_years(year), catalogue=cat)
         names = units_frame(s, level)[["unit_key", "name"]]
     if df.empty:
-        raise SozialmonitorError("Keine Indikatorwerte für diese Auswahl", "no indicator values for this selection")
+        raise SozialmonitorError(
+            "Keine Indikatorwerte für diese Auswahl", "no indicator values for this selection"
+        )
     df = df.merge(names, on="unit_key", how="left")
-    df["value"] = [round(v, cat.get(k).decimals) if v == v else v for k, v in zip(df["indicator"], df["value"],
-                                                                                    strict=True)]
+    df["value"] = [
+        round(v, cat.get(k).decimals) if v == v else v
+        for k, v in zip(df["indicator"], df["value"], strict=True)
+    ]
     df["unit"] = [cat.get(k).unit for k in df["indicator"]]
-    write_table(df[["unit_key", "name", "ref_date", "indicator", "value", "unit", "status", "numerator",
-                    "denominator", "flag_small"]], fmt, out_file, decimal_comma, lang)
+    write_table(
+        df[
+            [
+                "unit_key",
+                "name",
+                "ref_date",
+                "indicator",
+                "value",
+                "unit",
+                "status",
+                "numerator",
+                "denominator",
+                "flag_small",
+            ]
+        ],
+        fmt,
+        out_file,
+        decimal_comma,
+        lang,
+    )
 
 
 @variables_app.command("load")
 @handle_errors
-def variables_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], db: DbOption = None) -> None:
+def variables_load(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)], db: DbOption = None
+) -> None:
     """Variablen aus einer YAML-Datei anlegen oder aktualisieren / create or update variables from YAML."""
     from sozialmonitor.indicators.variables import load_variables_file, upsert_variables
 
@@ -164,8 +237,9 @@ def variables_list(db: DbOption = None) -> None:
 
 @units_app.command("list")
 @handle_errors
-def units_list(level: Annotated[str | None, typer.Option(help="Raumebene / level")] = None,
-               db: DbOption = None) -> None:
+def units_list(
+    level: Annotated[str | None, typer.Option(help="Raumebene / level")] = None, db: DbOption = None
+) -> None:
     """Raumeinheiten mit Obereinheit und Fläche anzeigen / list spatial units."""
     from sozialmonitor.fmt import number
     from sozialmonitor.geo.units import units_frame
@@ -173,9 +247,12 @@ def units_list(level: Annotated[str | None, typer.Option(help="Raumebene / level
     with session_scope(engine_for(db)) as s:
         df = units_frame(s, level)
     table = Table("Ebene", "Schlüssel", "Name", "Obereinheit", "Fläche (km²)")
-    for r in df.itertuples():
-        area = number(r.area_m2 / 1e6, 2) if r.area_m2 == r.area_m2 and r.area_m2 else "–"
-        table.add_row(r.level, r.unit_key, r.name, f"{r.parent_level or ''} {r.parent_key or ''}".strip(), area)
+    rows: list[dict[str, Any]] = df.to_dict("records")  # type: ignore[assignment]
+    for r in rows:
+        area_m2 = r["area_m2"]
+        area = number(area_m2 / 1e6, 2) if area_m2 == area_m2 and area_m2 else "–"
+        parent = f"{r['parent_level'] or ''} {r['parent_key'] or ''}".strip()
+        table.add_row(str(r["level"]), str(r["unit_key"]), str(r["name"]), parent, area)
     out.print(table)
 
 
@@ -188,6 +265,12 @@ def catalogue_list(lang: Lang = "de") -> None:
     cat = load_catalogue()
     table = Table("Schlüssel", "Name", "Thema", "Einheit", "Polarität", "Zähler / Nenner")
     for d in cat:
-        table.add_row(d.key, d.name(lang), cat.themes[d.theme].name_de if lang == "de" else cat.themes[d.theme].name_en,
-                      d.unit, d.polarity, f"{' + '.join(d.numerator)} / {' + '.join(d.denominator) or '–'}")
+        table.add_row(
+            d.key,
+            d.name(lang),
+            cat.themes[d.theme].name_de if lang == "de" else cat.themes[d.theme].name_en,
+            d.unit,
+            d.polarity,
+            f"{' + '.join(d.numerator)} / {' + '.join(d.denominator) or '–'}",
+        )
     out.print(table)

@@ -69,9 +69,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command("build")
     @handle_errors
-    def build(config_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False,
-                                                          help="Ordner mit city.yaml / folder with city.yaml")],
-              db: DbOption = None) -> None:
+    def build(
+        config_dir: Annotated[
+            Path,
+            typer.Argument(exists=True, file_okay=False, help="Ordner mit city.yaml / folder with city.yaml"),
+        ],
+        db: DbOption = None,
+    ) -> None:
         """Datenbank einer Stadt aus ihrem Konfigurationsordner aufbauen / build a city's database."""
         _build_config(config_dir, db)
 
@@ -83,8 +87,10 @@ def register(app: typer.Typer) -> None:
         from sozialmonitor.examples import EXAMPLES
 
         if name not in EXAMPLES:
-            raise SozialmonitorError(f"Unbekanntes Beispiel {name!r}; vorhanden: {', '.join(EXAMPLES)}",
-                                     f"unknown example {name!r}; available: {', '.join(EXAMPLES)}")
+            raise SozialmonitorError(
+                f"Unbekanntes Beispiel {name!r}; vorhanden: {', '.join(EXAMPLES)}",
+                f"unknown example {name!r}; available: {', '.join(EXAMPLES)}",
+            )
         url = database_url(db)
         with progress_bar(name) as bar:
             n = _atomic_sqlite_build(url, lambda e: build_berlin(e, bar))
@@ -109,9 +115,11 @@ def print_summary(report: object, url: str) -> None:
     out.print(f"[bold]{getattr(report, 'city', '')}[/bold]: Datenbank {url}")
     units = getattr(report, "units", {})
     out.print("Raumeinheiten / units: " + ", ".join(f"{k} {v}" for k, v in units.items()))
-    out.print(f"Werte / observations: {getattr(report, 'observations', 0)} "
-              f"(davon als geheim erkannte Nullen / zeros recognised as suppressed: "
-              f"{getattr(report, 'suppressed_zeros', 0)})")
+    out.print(
+        f"Werte / observations: {getattr(report, 'observations', 0)} "
+        f"(davon als geheim erkannte Nullen / zeros recognised as suppressed: "
+        f"{getattr(report, 'suppressed_zeros', 0)})"
+    )
     with session_scope(make_engine(url)) as s:
         city, year, rows, top = headline(s)
     table = Table("Indikator", f"{city} {year}", title="Kennzahlen / headline indicators")

@@ -15,12 +15,18 @@ from sozialmonitor.db.engine import session_scope
 from sozialmonitor.db.models import ObservationChange, SpatialUnit, Variable
 from sozialmonitor.errors import SozialmonitorError
 
-import_app = typer.Typer(help="Daten importieren und Importe verwalten / import data and manage imports",
-                         no_args_is_help=True)
+import_app = typer.Typer(
+    help="Daten importieren und Importe verwalten / import data and manage imports", no_args_is_help=True
+)
 
 FileArg = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Datei / file")]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Nur prüfen und zeigen, was sich ändern würde / "
-                                                        "only validate and show what would change")]
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Nur prüfen und zeigen, was sich ändern würde / only validate and show what would change",
+    ),
+]
 Level = Annotated[str, typer.Option("--level", help="Raumebene, z. B. statbez / spatial level")]
 
 
@@ -37,9 +43,15 @@ def import_geo(
     level: Level,
     key_field: Annotated[str, typer.Option(help="Attribut mit dem Schlüssel / attribute holding the key")],
     name_field: Annotated[str | None, typer.Option(help="Attribut mit dem Namen / name attribute")] = None,
-    parent_level: Annotated[str | None, typer.Option(
-        help="Obere Ebene; ohne --parent-field per räumlicher Verschneidung / parent level (overlay)")] = None,
-    parent_field: Annotated[str | None, typer.Option(help="Attribut mit dem Schlüssel der Obereinheit")] = None,
+    parent_level: Annotated[
+        str | None,
+        typer.Option(
+            help="Obere Ebene; ohne --parent-field per räumlicher Verschneidung / parent level (overlay)"
+        ),
+    ] = None,
+    parent_field: Annotated[
+        str | None, typer.Option(help="Attribut mit dem Schlüssel der Obereinheit")
+    ] = None,
     valid_from: Annotated[str | None, typer.Option(help="Gültig ab (JJJJ-MM-TT) / valid from")] = None,
     layer: Annotated[str | None, typer.Option(help="Ebene in GeoPackage / layer")] = None,
     dry_run: DryRun = False,
@@ -53,25 +65,40 @@ def import_geo(
     gdf = read_boundaries(file, layer)
     with session_scope(engine) as s:
         res = import_boundaries(
-            s, gdf, file_name=file.name, file_hash=_hash(file), level_key=level, key_field=key_field,
-            name_field=name_field, parent_level=parent_level, parent_field=parent_field,
-            valid_from=dt.date.fromisoformat(valid_from) if valid_from else None, dry_run=dry_run)
+            s,
+            gdf,
+            file_name=file.name,
+            file_hash=_hash(file),
+            level_key=level,
+            key_field=key_field,
+            name_field=name_field,
+            parent_level=parent_level,
+            parent_field=parent_field,
+            valid_from=dt.date.fromisoformat(valid_from) if valid_from else None,
+            dry_run=dry_run,
+        )
         if dry_run:
             s.rollback()
     head = "Probelauf – nichts geschrieben" if dry_run else f"Import Nr. {res.import_id}"
-    out.print(f"{head}: {len(res.inserted)} neu, {len(res.replaced)} neue Grenzen (alte Fassung bleibt "
-              f"erhalten), {len(res.unchanged)} unverändert")
+    out.print(
+        f"{head}: {len(res.inserted)} neu, {len(res.replaced)} neue Grenzen (alte Fassung bleibt "
+        f"erhalten), {len(res.unchanged)} unverändert"
+    )
     weak = {k: v for k, v in res.parent_shares.items() if v < 0.9}
     for key, share in sorted(weak.items()):
-        out.print(f"  Hinweis: {key} liegt nur zu {share:.0%} in {res.parents[key]} / "
-                  f"note: {key} lies only {share:.0%} within {res.parents[key]}")
+        out.print(
+            f"  Hinweis: {key} liegt nur zu {share:.0%} in {res.parents[key]} / "
+            f"note: {key} lies only {share:.0%} within {res.parents[key]}"
+        )
 
 
 @import_app.command("table")
 @handle_errors
 def import_table(
     file: FileArg,
-    mapping: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Zuordnungsdatei (YAML) / mapping")],
+    mapping: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="Zuordnungsdatei (YAML) / mapping")
+    ],
     level: Level,
     dry_run: DryRun = False,
     db: DbOption = None,
@@ -84,8 +111,16 @@ def import_table(
     df = read_table(file, m)
     engine = engine_for(db)
     with session_scope(engine) as s:
-        res = import_observations(s, df, level_key=level, file_name=file.name, file_hash=_hash(file),
-                                  source=m.source, dry_run=dry_run, options={"mapping": mapping.name})
+        res = import_observations(
+            s,
+            df,
+            level_key=level,
+            file_name=file.name,
+            file_hash=_hash(file),
+            source=m.source,
+            dry_run=dry_run,
+            options={"mapping": mapping.name},
+        )
     out.print(res.summary("de"))
     out.print(res.summary("en"), style="dim")
     if dry_run:
@@ -118,8 +153,16 @@ def import_register(
     df = aggregate_register(file, rspec, dt.date.fromisoformat(date))
     engine = engine_for(db)
     with session_scope(engine) as s:
-        res = import_observations(s, df, level_key=level, file_name=file.name, file_hash=_hash(file),
-                                  kind="register", source=rspec.source, dry_run=dry_run)
+        res = import_observations(
+            s,
+            df,
+            level_key=level,
+            file_name=file.name,
+            file_hash=_hash(file),
+            kind="register",
+            source=rspec.source,
+            dry_run=dry_run,
+        )
     out.print(res.summary("de"))
     out.print(res.summary("en"), style="dim")
 
@@ -134,9 +177,17 @@ def import_list(db: DbOption = None) -> None:
     table = Table("Nr.", "Art", "Datei", "Zeit", "Zeilen", "neu", "geändert", "unverändert", "Status")
     with session_scope(engine) as s:
         for r in list_imports(s):
-            table.add_row(str(r.id), r.kind, r.file_name, f"{r.started_at:%d.%m.%Y %H:%M}", str(r.rows_read),
-                          str(r.inserted), str(r.updated), str(r.unchanged),
-                          "rückgängig" if r.status == "undone" else "aktiv")
+            table.add_row(
+                str(r.id),
+                r.kind,
+                r.file_name,
+                f"{r.started_at:%d.%m.%Y %H:%M}",
+                str(r.rows_read),
+                str(r.inserted),
+                str(r.updated),
+                str(r.unchanged),
+                "rückgängig" if r.status == "undone" else "aktiv",
+            )
     out.print(table)
 
 
@@ -148,16 +199,23 @@ def import_show(import_id: int, limit: int = 50, db: DbOption = None) -> None:
     with session_scope(engine) as s:
         units = {u.id: u.key for u in s.scalars(select(SpatialUnit))}
         variables = {v.id: v.key for v in s.scalars(select(Variable))}
-        changes = s.scalars(select(ObservationChange).where(ObservationChange.import_id == import_id)
-                            .limit(limit)).all()
+        changes = s.scalars(
+            select(ObservationChange).where(ObservationChange.import_id == import_id).limit(limit)
+        ).all()
         if not changes:
-            raise SozialmonitorError(f"Import Nr. {import_id} hat keine Werte geändert oder existiert nicht",
-                                     f"import no. {import_id} changed no values or does not exist")
+            raise SozialmonitorError(
+                f"Import Nr. {import_id} hat keine Werte geändert oder existiert nicht",
+                f"import no. {import_id} changed no values or does not exist",
+            )
         table = Table("Einheit", "Variable", "Stichtag", "Aktion", "alter Wert")
         for c in changes:
-            table.add_row(units.get(c.unit_id, "?"), variables.get(c.variable_id, "?"), f"{c.ref_date:%d.%m.%Y}",
-                          "neu" if c.action == "insert" else "geändert",
-                          "" if c.action == "insert" else f"{c.old_value} ({c.old_status})")
+            table.add_row(
+                units.get(c.unit_id, "?"),
+                variables.get(c.variable_id, "?"),
+                f"{c.ref_date:%d.%m.%Y}",
+                "neu" if c.action == "insert" else "geändert",
+                "" if c.action == "insert" else f"{c.old_value} ({c.old_status})",
+            )
     out.print(table)
 
 
@@ -170,5 +228,7 @@ def import_undo(import_id: int, db: DbOption = None) -> None:
     engine = engine_for(db)
     with session_scope(engine) as s:
         deleted, restored = undo_import(s, import_id)
-    out.print(f"Import Nr. {import_id} rückgängig gemacht: {deleted} entfernt, {restored} wiederhergestellt / "
-              f"undone: {deleted} removed, {restored} restored")
+    out.print(
+        f"Import Nr. {import_id} rückgängig gemacht: {deleted} entfernt, {restored} wiederhergestellt / "
+        f"undone: {deleted} removed, {restored} restored"
+    )

@@ -13,7 +13,7 @@ from sozialmonitor.cli.imports import import_app
 app = typer.Typer(
     name="sozialmonitor",
     help="sozialmonitor – integrierte Sozialplanung: Sozialmonitoring, Sozialindex, Befragung. "
-         "/ integrated social planning for German cities.",
+    "/ integrated social planning for German cities.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -54,14 +54,21 @@ def load_city(config_dir: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} fehlt", f"{path} is missing")
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or "levels" not in raw:
-        raise ConfigError(f"{path}: erwartet 'levels', 'boundaries', 'tables'",
-                          f"{path}: expected 'levels', 'boundaries', 'tables'")
+        raise ConfigError(
+            f"{path}: erwartet 'levels', 'boundaries', 'tables'",
+            f"{path}: expected 'levels', 'boundaries', 'tables'",
+        )
     return raw
 
 
 def _steps(cfg: dict[str, Any]) -> int:
-    return (len(cfg.get("boundaries", [])) + len(cfg.get("tables", [])) + len(cfg.get("derived", []))
-            + (1 if cfg.get("comparison") else 0) + 1)
+    return (
+        len(cfg.get("boundaries", []))
+        + len(cfg.get("tables", []))
+        + len(cfg.get("derived", []))
+        + (1 if cfg.get("comparison") else 0)
+        + 1
+    )
 
 
 def build_city(config_dir: Path, engine: Engine, progress: Progress | None = None) -> BuildReport:
@@ -96,15 +103,22 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
         path = config_dir / b["file"]
         with session_scope(engine) as s:
             gdf = read_boundaries(path)
-            res = import_boundaries(s, gdf, file_name=path.name, file_hash=file_hash(path), level_key=b["level"],
-                                    key_field=b["key_field"], name_field=b.get("name_field"),
-                                    parent_level=b.get("parent_level"))
+            geo_res = import_boundaries(
+                s,
+                gdf,
+                file_name=path.name,
+                file_hash=file_hash(path),
+                level_key=b["level"],
+                key_field=b["key_field"],
+                name_field=b.get("name_field"),
+                parent_level=b.get("parent_level"),
+            )
             if b.get("parent_unit"):
                 parent = _find_unit(s, str(b["parent_unit"]))
                 assert parent is not None
                 for unit in current_units(s, get_level(s, b["level"])).values():
                     unit.parent_id = parent.id
-        report.imports.append(f"{path.name}: {len(res.inserted)} Einheiten")
+        report.imports.append(f"{path.name}: {len(geo_res.inserted)} Einheiten")
         tick(path.name)
     with session_scope(engine) as s:
         for u in cfg.get("extra_units", []):
@@ -122,8 +136,15 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
                 before = int((df["status"] == "suppressed").sum())
                 df = resolve_source_zeros(df, local, context)
                 report.suppressed_zeros += int((df["status"] == "suppressed").sum()) - before
-            res = import_observations(s, df, level_key=t["level"], file_name=path.name, file_hash=file_hash(path),
-                                      source=mapping.source, options={"mapping": t["mapping"]})
+            res = import_observations(
+                s,
+                df,
+                level_key=t["level"],
+                file_name=path.name,
+                file_hash=file_hash(path),
+                source=mapping.source,
+                options={"mapping": t["mapping"]},
+            )
         report.observations += res.inserted
         report.imports.append(f"{path.name}: {res.summary()}")
         tick(path.name)
@@ -166,22 +187,36 @@ def _import_comparison(engine: Engine, config_dir: Path, cfg: dict[str, Any]) ->
             rows = rows.assign(**{c["unit_column"]: rows[c["unit_column"]].map(lambda u: aliases.get(u, u))})
             part_file = Path(tmp) / f"{path.stem}_{part}.csv"
             rows.to_csv(part_file, index=False, sep=";")
-            mapping = mapping_from_dict({
-                "layout": "long", "unit_column": c["unit_column"], "date_column": c["date_column"],
-                "variable_column": c["variable_column"], "value_column": c["value_column"],
-                "reference_day": wide_mapping.reference_day, "variables": wide_mapping.variables,
-                "counts": wide_mapping.counts, "ignore_unmapped": True, "source": wide_mapping.source,
-                "markers": dict(c.get("markers") or {}),
-            }, origin=str(path))
+            mapping = mapping_from_dict(
+                {
+                    "layout": "long",
+                    "unit_column": c["unit_column"],
+                    "date_column": c["date_column"],
+                    "variable_column": c["variable_column"],
+                    "value_column": c["value_column"],
+                    "reference_day": wide_mapping.reference_day,
+                    "variables": wide_mapping.variables,
+                    "counts": wide_mapping.counts,
+                    "ignore_unmapped": True,
+                    "source": wide_mapping.source,
+                    "markers": dict(c.get("markers") or {}),
+                },
+                origin=str(path),
+            )
             df = read_table(part_file, mapping, display_name=f"{path.name} ({part})")
             for unit_key, level in levels.items():
                 sub = df[df["unit_key"] == unit_key]
                 if sub.empty:
                     continue
                 with session_scope(engine) as s:
-                    res = import_observations(s, sub.reset_index(drop=True), level_key=level,
-                                              file_name=f"{path.name} ({part}, {unit_key})",
-                                              file_hash=file_hash(path), source=mapping.source)
+                    res = import_observations(
+                        s,
+                        sub.reset_index(drop=True),
+                        level_key=level,
+                        file_name=f"{path.name} ({part}, {unit_key})",
+                        file_hash=file_hash(path),
+                        source=mapping.source,
+                    )
                 inserted += res.inserted
     return inserted
 
@@ -194,9 +229,12 @@ def _derive(engine: Engine, d: dict[str, Any]) -> int:
         if obs.empty:
             return 0
         grouped = obs.groupby(["level", "unit_key", "ref_date"])
-        agg = grouped.agg(value=("value", lambda v: v.sum(min_count=len(v))), n=("variable", "nunique"),
-                          suppressed=("status", lambda st: (st == "suppressed").any()),
-                          estimated=("status", lambda st: (st == "estimated").any())).reset_index()
+        agg = grouped.agg(
+            value=("value", lambda v: v.sum(min_count=len(v))),
+            n=("variable", "nunique"),
+            suppressed=("status", lambda st: (st == "suppressed").any()),
+            estimated=("status", lambda st: (st == "estimated").any()),
+        ).reset_index()
         complete = agg["n"] == len(parts)
         agg["status"] = "ok"
         agg.loc[agg["estimated"], "status"] = "estimated"
@@ -207,9 +245,15 @@ def _derive(engine: Engine, d: dict[str, Any]) -> int:
         inserted = 0
         digest = hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()
         for level, sub in agg.groupby("level"):
-            res = import_observations(s, sub.reset_index(drop=True), level_key=str(level),
-                                      file_name=f"abgeleitet: {d['key']}", file_hash=digest, kind="derived",
-                                      source="Summe aus " + ", ".join(parts))
+            res = import_observations(
+                s,
+                sub.reset_index(drop=True),
+                level_key=str(level),
+                file_name=f"abgeleitet: {d['key']}",
+                file_hash=digest,
+                kind="derived",
+                source="Summe aus " + ", ".join(parts),
+            )
             inserted += res.inserted
     return inserted
 

@@ -9,11 +9,21 @@ from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import load_catalogue
 from sozialmonitor.indicators.service import indicator_table
 
-HEADLINE = ["residents", "share_children_0_6", "share_elderly_65", "share_foreigners", "unemployment_share_sgb2",
-            "share_single_parent_households", "share_one_person_60plus", "dwellings_per_1000"]
+HEADLINE = [
+    "residents",
+    "share_children_0_6",
+    "share_elderly_65",
+    "share_foreigners",
+    "unemployment_share_sgb2",
+    "share_single_parent_households",
+    "share_one_person_60plus",
+    "dwellings_per_1000",
+]
 
 
-def headline(session: Session) -> tuple[str, int, list[tuple[str, str]], tuple[str, list[tuple[str, str]]] | None]:
+def headline(
+    session: Session,
+) -> tuple[str, int, list[tuple[str, str]], tuple[str, list[tuple[str, str]]] | None]:
     """City name, latest year, headline indicator values and the top five units of the SGB II share."""
     cat = load_catalogue()
     units = units_frame(session)
@@ -45,6 +55,8 @@ def headline(session: Session) -> tuple[str, int, list[tuple[str, str]], tuple[s
     fine = fine[(fine["status"] == "ok") & ~fine["flag_small"].astype(bool)].nlargest(5, "value")
     names = dict(zip(units["unit_key"], units["name"], strict=False))
     d = cat.get(key)
-    top = [(names.get(u, u), number(v, d.decimals) + f" {d.unit}") for u, v in zip(fine["unit_key"], fine["value"],
-                                                                                     strict=True)]
+    top = [
+        (names.get(u, u), number(v, d.decimals) + f" {d.unit}")
+        for u, v in zip(fine["unit_key"], fine["value"], strict=True)
+    ]
     return str(city["name"]), year, rows, (f"{d.name_de} {year}: höchste Werte", top)

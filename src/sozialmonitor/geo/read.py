@@ -10,7 +10,8 @@ import geopandas as gpd
 from sozialmonitor.errors import Problem
 
 STORAGE_CRS = "EPSG:4326"
-METRIC_CRS = "EPSG:25832"  # ETRS89 / UTM 32N; areas in m² (valid for all of Germany to < 0.1 %)
+# ETRS89-LAEA: equal-area, so areas are true anywhere in Germany (UTM 32 is off by ~1 % in zone 33)
+METRIC_CRS = "EPSG:3035"
 
 
 def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -23,8 +24,16 @@ def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
             from sozialmonitor.errors import ImportValidationError
 
             raise ImportValidationError(
-                [Problem(path.name, None, None, f"{len(shps)} .shp", "genau eine Shapefile-Ebene im ZIP",
-                         "exactly one Shapefile layer in the ZIP")]
+                [
+                    Problem(
+                        path.name,
+                        None,
+                        None,
+                        f"{len(shps)} .shp",
+                        "genau eine Shapefile-Ebene im ZIP",
+                        "exactly one Shapefile layer in the ZIP",
+                    )
+                ]
             )
         target = f"zip://{path}!{shps[0]}"
     kwargs = {"layer": layer} if layer else {}
@@ -32,7 +41,9 @@ def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     return gdf
 
 
-def check_boundaries(gdf: gpd.GeoDataFrame, file: str, key_field: str, name_field: str | None) -> list[Problem]:
+def check_boundaries(
+    gdf: gpd.GeoDataFrame, file: str, key_field: str, name_field: str | None
+) -> list[Problem]:
     """Validation before any write: key column present, keys unique and non-empty, geometries valid."""
     problems: list[Problem] = []
     if gdf.empty:
@@ -40,30 +51,59 @@ def check_boundaries(gdf: gpd.GeoDataFrame, file: str, key_field: str, name_fiel
     for field, label in ((key_field, "key"), (name_field, "name")):
         if field and field not in gdf.columns:
             problems.append(
-                Problem(file, None, field, None,
-                        f"Attribut {field!r} ({label}); vorhanden: {', '.join(map(str, gdf.columns))}",
-                        f"attribute {field!r} ({label}); present: {', '.join(map(str, gdf.columns))}")
+                Problem(
+                    file,
+                    None,
+                    field,
+                    None,
+                    f"Attribut {field!r} ({label}); vorhanden: {', '.join(map(str, gdf.columns))}",
+                    f"attribute {field!r} ({label}); present: {', '.join(map(str, gdf.columns))}",
+                )
             )
     if problems:
         return problems
     if gdf.crs is None:
-        problems.append(Problem(file, None, None, None, "ein Koordinatenbezugssystem (CRS)",
-                                "a coordinate reference system (CRS)"))
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                None,
+                "ein Koordinatenbezugssystem (CRS)",
+                "a coordinate reference system (CRS)",
+            )
+        )
     seen: dict[str, int] = {}
     for i, (key, geom) in enumerate(zip(gdf[key_field], gdf.geometry, strict=True), start=1):
         skey = normalise_key(key)
         if not skey:
             problems.append(Problem(file, i, key_field, None, "einen Schlüssel", "a key"))
         elif skey in seen:
-            problems.append(Problem(file, i, key_field, skey, f"eindeutigen Schlüssel (schon in Objekt {seen[skey]})",
-                                    f"a unique key (already in feature {seen[skey]})"))
+            problems.append(
+                Problem(
+                    file,
+                    i,
+                    key_field,
+                    skey,
+                    f"eindeutigen Schlüssel (schon in Objekt {seen[skey]})",
+                    f"a unique key (already in feature {seen[skey]})",
+                )
+            )
         else:
             seen[skey] = i
         if geom is None or geom.is_empty:
             problems.append(Problem(file, i, "geometry", None, "eine Fläche", "a polygon"))
         elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.append(Problem(file, i, "geometry", geom.geom_type, "Polygon oder MultiPolygon",
-                                    "Polygon or MultiPolygon"))
+            problems.append(
+                Problem(
+                    file,
+                    i,
+                    "geometry",
+                    geom.geom_type,
+                    "Polygon oder MultiPolygon",
+                    "Polygon or MultiPolygon",
+                )
+            )
     return problems
 
 

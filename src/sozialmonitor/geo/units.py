@@ -19,8 +19,13 @@ from sozialmonitor.geo.read import METRIC_CRS, STORAGE_CRS, check_boundaries, no
 OPEN_START = dt.date(1900, 1, 1)
 
 
-def ensure_level(session: Session, key: str, name_de: str | None = None, name_en: str | None = None,
-                 rank: int | None = None) -> SpatialLevel:
+def ensure_level(
+    session: Session,
+    key: str,
+    name_de: str | None = None,
+    name_en: str | None = None,
+    rank: int | None = None,
+) -> SpatialLevel:
     level = session.scalar(select(SpatialLevel).where(SpatialLevel.key == key))
     if level is None:
         if rank is None:
@@ -36,8 +41,10 @@ def get_level(session: Session, key: str) -> SpatialLevel:
     level = session.scalar(select(SpatialLevel).where(SpatialLevel.key == key))
     if level is None:
         known = ", ".join(session.scalars(select(SpatialLevel.key)).all()) or "–"
-        raise NotFoundError(f"Unbekannte Raumebene {key!r} (vorhanden: {known})",
-                            f"unknown spatial level {key!r} (present: {known})")
+        raise NotFoundError(
+            f"Unbekannte Raumebene {key!r} (vorhanden: {known})",
+            f"unknown spatial level {key!r} (present: {known})",
+        )
     return level
 
 
@@ -75,19 +82,26 @@ def _same_geometry(a: str | None, b: str) -> bool:
     return bool(sym <= 1e-9 * max(ga.area, 1e-12))
 
 
-def _overlay_parents(children: gpd.GeoDataFrame, parents: dict[str, SpatialUnit]) -> tuple[dict[str, str], dict[str, float]]:
+def _overlay_parents(
+    children: gpd.GeoDataFrame, parents: dict[str, SpatialUnit]
+) -> tuple[dict[str, str], dict[str, float]]:
     """Parent of each child = the parent unit covering the largest part of its area."""
     rows = [(k, u.geometry) for k, u in parents.items() if u.geometry]
     if not rows:
         return {}, {}
-    pg = gpd.GeoDataFrame({"parent_key": [r[0] for r in rows]},
-                          geometry=[shape(json.loads(r[1])) for r in rows], crs=STORAGE_CRS).to_crs(METRIC_CRS)
+    pg = gpd.GeoDataFrame(
+        {"parent_key": [r[0] for r in rows]},
+        geometry=[shape(json.loads(r[1])) for r in rows],
+        crs=STORAGE_CRS,
+    ).to_crs(METRIC_CRS)
     cg = children[["key", "geometry"]].to_crs(METRIC_CRS)
     cg = cg.assign(child_area=cg.geometry.area)
     inter = gpd.overlay(cg, pg, how="intersection", keep_geom_type=True)
     inter["share"] = inter.geometry.area / inter["child_area"]
     best = inter.sort_values("share", ascending=False).drop_duplicates("key")
-    return dict(zip(best["key"], best["parent_key"], strict=True)), dict(zip(best["key"], best["share"], strict=True))
+    return dict(zip(best["key"], best["parent_key"], strict=True)), dict(
+        zip(best["key"], best["share"], strict=True)
+    )
 
 
 def import_boundaries(
@@ -112,8 +126,16 @@ def import_boundaries(
     """
     problems = check_boundaries(gdf, file_name, key_field, name_field)
     if parent_field and parent_field not in gdf.columns:
-        problems.append(Problem(file_name, None, parent_field, None, "Attribut mit dem Schlüssel der Obereinheit",
-                                "attribute holding the parent key"))
+        problems.append(
+            Problem(
+                file_name,
+                None,
+                parent_field,
+                None,
+                "Attribut mit dem Schlüssel der Obereinheit",
+                "attribute holding the parent key",
+            )
+        )
     if problems:
         raise ImportValidationError(problems)
     level = ensure_level(session, level_key)
@@ -129,8 +151,15 @@ def import_boundaries(
             unknown = [(i, p) for i, p in enumerate(parent_keys.values(), start=1) if p not in punits]
             if unknown:
                 raise ImportValidationError(
-                    Problem(file_name, i, parent_field, p, f"Schlüssel einer Einheit der Ebene {parent_level!r}",
-                            f"key of a unit on level {parent_level!r}") for i, p in unknown
+                    Problem(
+                        file_name,
+                        i,
+                        parent_field,
+                        p,
+                        f"Schlüssel einer Einheit der Ebene {parent_level!r}",
+                        f"key of a unit on level {parent_level!r}",
+                    )
+                    for i, p in unknown
                 )
             result.parents = parent_keys
         else:
@@ -139,8 +168,14 @@ def import_boundaries(
         punits = {}
     existing = current_units(session, level)
     start = valid_from or OPEN_START
-    run = ImportRun(kind="geo", file_name=file_name, file_hash=file_hash, started_at=dt.datetime.now(),
-                    rows_read=len(gdf), options={"level": level_key, "key_field": key_field})
+    run = ImportRun(
+        kind="geo",
+        file_name=file_name,
+        file_hash=file_hash,
+        started_at=dt.datetime.now(),
+        rows_read=len(gdf),
+        options={"level": level_key, "key_field": key_field},
+    )
     if not dry_run:
         session.add(run)
         session.flush()
@@ -161,16 +196,31 @@ def import_boundaries(
         if dry_run:
             (result.replaced if old is not None else result.inserted).append(key)
             continue
-        unit = SpatialUnit(level_id=level.id, key=key, name=name, geometry=geojson, area_m2=float(area),
-                           valid_from=start if old is None else (valid_from or dt.date.today()),
-                           parent_id=parent.id if parent else None, import_id=run.id)
+        unit = SpatialUnit(
+            level_id=level.id,
+            key=key,
+            name=name,
+            geometry=geojson,
+            area_m2=float(area),
+            valid_from=start if old is None else (valid_from or dt.date.today()),
+            parent_id=parent.id if parent else None,
+            import_id=run.id,
+        )
         session.add(unit)
         if old is not None:
             if old.valid_from >= unit.valid_from:
-                raise ImportValidationError([Problem(
-                    file_name, None, key_field, key,
-                    f"ein Gültigkeitsdatum nach {old.valid_from} (neue Grenze von {key})",
-                    f"a valid-from date after {old.valid_from} (new boundary of {key})")])
+                raise ImportValidationError(
+                    [
+                        Problem(
+                            file_name,
+                            None,
+                            key_field,
+                            key,
+                            f"ein Gültigkeitsdatum nach {old.valid_from} (neue Grenze von {key})",
+                            f"a valid-from date after {old.valid_from} (new boundary of {key})",
+                        )
+                    ]
+                )
             old.valid_to = unit.valid_from
             session.flush()
             _record_lineage(session, unit, [u for u in existing.values()])
@@ -197,14 +247,26 @@ def _record_lineage(session: Session, unit: SpatialUnit, candidates: list[Spatia
             session.add(UnitLineage(unit_id=unit.id, predecessor_id=old.id, share=float(inter / og.area)))
 
 
-def add_unit(session: Session, level_key: str, key: str, name: str, parent: SpatialUnit | None = None,
-             import_id: int | None = None) -> SpatialUnit:
+def add_unit(
+    session: Session,
+    level_key: str,
+    key: str,
+    name: str,
+    parent: SpatialUnit | None = None,
+    import_id: int | None = None,
+) -> SpatialUnit:
     """A unit without geometry (e.g. the whole city, or 'not assigned')."""
     level = get_level(session, level_key)
     unit = current_units(session, level).get(key)
     if unit is None:
-        unit = SpatialUnit(level_id=level.id, key=key, name=name, parent_id=parent.id if parent else None,
-                           valid_from=OPEN_START, import_id=import_id)
+        unit = SpatialUnit(
+            level_id=level.id,
+            key=key,
+            name=name,
+            parent_id=parent.id if parent else None,
+            valid_from=OPEN_START,
+            import_id=import_id,
+        )
         session.add(unit)
         session.flush()
     return unit
@@ -221,9 +283,18 @@ def units_frame(session: Session, level_key: str | None = None) -> pd.DataFrame:
         if level_key and lv.key != level_key:
             continue
         p = by_id.get(u.parent_id) if u.parent_id else None
-        rows.append({"level": lv.key, "rank": lv.rank, "unit_key": u.key, "name": u.name,
-                     "parent_level": levels[p.level_id].key if p else None, "parent_key": p.key if p else None,
-                     "area_m2": u.area_m2, "has_geometry": u.geometry is not None})
+        rows.append(
+            {
+                "level": lv.key,
+                "rank": lv.rank,
+                "unit_key": u.key,
+                "name": u.name,
+                "parent_level": levels[p.level_id].key if p else None,
+                "parent_key": p.key if p else None,
+                "area_m2": u.area_m2,
+                "has_geometry": u.geometry is not None,
+            }
+        )
     cols = ["level", "rank", "unit_key", "name", "parent_level", "parent_key", "area_m2", "has_geometry"]
     return pd.DataFrame(rows, columns=cols).sort_values(["rank", "unit_key"]).reset_index(drop=True)
 
@@ -233,5 +304,6 @@ def geometries(session: Session, level_key: str) -> gpd.GeoDataFrame:
     units = [u for u in current_units(session, level).values() if u.geometry]
     return gpd.GeoDataFrame(
         {"unit_key": [u.key for u in units], "name": [u.name for u in units]},
-        geometry=[shape(json.loads(u.geometry)) for u in units if u.geometry], crs=STORAGE_CRS,
+        geometry=[shape(json.loads(u.geometry)) for u in units if u.geometry],
+        crs=STORAGE_CRS,
     )

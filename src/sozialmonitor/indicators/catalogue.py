@@ -91,9 +91,7 @@ class Catalogue:
     def computable(self, variables: Iterable[str]) -> Catalogue:
         """The part of the catalogue whose variables are all present."""
         have = set(variables)
-        return Catalogue(
-            self.themes, {k: d for k, d in self.indicators.items() if set(d.variables) <= have}
-        )
+        return Catalogue(self.themes, {k: d for k, d in self.indicators.items() if set(d.variables) <= have})
 
 
 def _as_tuple(value: Any, file: Path, key: str, name: str) -> tuple[str, ...]:
@@ -110,8 +108,22 @@ def _as_tuple(value: Any, file: Path, key: str, name: str) -> tuple[str, ...]:
 
 
 _FIELDS = {
-    "key", "name_de", "name_en", "numerator", "denominator", "factor", "unit", "decimals", "polarity",
-    "handlungsfeld", "definition_de", "definition_en", "source", "min_denominator", "base", "tags",
+    "key",
+    "name_de",
+    "name_en",
+    "numerator",
+    "denominator",
+    "factor",
+    "unit",
+    "decimals",
+    "polarity",
+    "handlungsfeld",
+    "definition_de",
+    "definition_en",
+    "source",
+    "min_denominator",
+    "base",
+    "tags",
 }
 
 

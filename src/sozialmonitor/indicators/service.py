@@ -33,22 +33,43 @@ def level_observations(session: Session, level: str, variables: list[str] | None
         if hierarchy.empty:
             continue
         child = child[child["unit_key"].isin(hierarchy["unit_key"])]
+        # keys are unique per level only (Ortsteil 11 ≠ district 11): qualify them while aggregating
         cols = ["unit_key", "ref_date", "variable", "value", "status"]
-        summed = aggregate(pd.concat([own[cols], child[cols]], ignore_index=True), hierarchy)
+        both = pd.concat(
+            [
+                own[cols].assign(unit_key="P:" + own["unit_key"]),
+                child[cols].assign(unit_key="C:" + child["unit_key"]),
+            ],
+            ignore_index=True,
+        )
+        qualified = pd.DataFrame(
+            {"unit_key": "C:" + hierarchy["unit_key"], "parent_key": "P:" + hierarchy["parent_key"]}
+        )
+        summed = aggregate(both, qualified)
+        summed["unit_key"] = summed["unit_key"].str.slice(2)
         summed = summed.assign(level=level, import_id=None)
-        summed["source"] = summed["source"].map({"aggregated": "Summe der Untereinheiten"}).fillna(
-            summed["source"])
+        summed["source"] = (
+            summed["source"].map({"aggregated": "Summe der Untereinheiten"}).fillna(summed["source"])
+        )
         have = set(zip(summed["unit_key"], summed["ref_date"], summed["variable"], strict=True))
-        rest = own[[(u, d, v) not in have for u, d, v in
-                    zip(own["unit_key"], own["ref_date"], own["variable"], strict=True)]]
+        rest = own[
+            [
+                (u, d, v) not in have
+                for u, d, v in zip(own["unit_key"], own["ref_date"], own["variable"], strict=True)
+            ]
+        ]
         return pd.concat([rest, summed], ignore_index=True)
     return own
 
 
 def _ancestor_map(units: pd.DataFrame, child_level: str, level: str) -> pd.DataFrame:
     """Map each unit of ``child_level`` to its ancestor on ``level`` (following parent links)."""
-    parent = {(lv, k): (pl, pk) for lv, k, pl, pk in
-              zip(units["level"], units["unit_key"], units["parent_level"], units["parent_key"], strict=True)}
+    parent = {
+        (lv, k): (pl, pk)
+        for lv, k, pl, pk in zip(
+            units["level"], units["unit_key"], units["parent_level"], units["parent_key"], strict=True
+        )
+    }
     rows = []
     for key in units.loc[units["level"] == child_level, "unit_key"]:
         node = (child_level, key)
@@ -81,6 +102,16 @@ def indicator_table(
     present = set(obs["variable"])
     defs = [d for d in defs if set(d.variables) <= present] if not indicators else defs
     if obs.empty or not defs:
-        return pd.DataFrame(columns=["indicator", "unit_key", "ref_date", "numerator", "denominator", "value",
-                                     "status", "flag_small"])
+        return pd.DataFrame(
+            columns=[
+                "indicator",
+                "unit_key",
+                "ref_date",
+                "numerator",
+                "denominator",
+                "value",
+                "status",
+                "flag_small",
+            ]
+        )
     return compute_indicators(obs[["unit_key", "ref_date", "variable", "value", "status"]], defs)

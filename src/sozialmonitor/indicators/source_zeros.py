@@ -20,6 +20,7 @@ residents total for the age bands.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,13 +41,12 @@ class ZeroRule:
     threshold: int = 3
 
     @classmethod
-    def from_config(cls, raw: dict[str, object]) -> ZeroRule:
+    def from_config(cls, raw: dict[str, Any]) -> ZeroRule:
         groups = tuple(
-            AdditiveGroup(str(g["total"]), tuple(str(p) for p in g["parts"]))  # type: ignore[index]
-            for g in raw.get("groups", []) or []  # type: ignore[attr-defined]
+            AdditiveGroup(str(g["total"]), tuple(str(p) for p in g["parts"])) for g in raw.get("groups") or []
         )
-        variables = frozenset(str(v) for v in raw.get("variables", []) or [])  # type: ignore[attr-defined]
-        return cls(variables=variables, groups=groups, threshold=int(raw.get("threshold", 3)))  # type: ignore[call-overload]
+        variables = frozenset(str(v) for v in raw.get("variables") or [])
+        return cls(variables=variables, groups=groups, threshold=int(raw.get("threshold", 3)))
 
 
 def group_variables(rule: ZeroRule, variables: set[str]) -> set[str]:
@@ -59,7 +59,9 @@ def group_variables(rule: ZeroRule, variables: set[str]) -> set[str]:
     return out
 
 
-def resolve_source_zeros(df: pd.DataFrame, rule: ZeroRule, context: pd.DataFrame | None = None) -> pd.DataFrame:
+def resolve_source_zeros(
+    df: pd.DataFrame, rule: ZeroRule, context: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Return ``df`` with unresolvable zeros of the rule's variables marked ``suppressed`` (value NaN).
 
     ``df`` and ``context`` are long tables (unit_key, ref_date, variable, value, status).
@@ -81,8 +83,11 @@ def resolve_source_zeros(df: pd.DataFrame, rule: ZeroRule, context: pd.DataFrame
         candidates[:, col[v]] = zero[:, col[v]]
     proven = np.zeros_like(zero)
     hidden = np.zeros_like(zero)
-    groups = [(col[g.total], [col[p] for p in g.parts]) for g in rule.groups
-              if g.total in col and all(p in col for p in g.parts)]
+    groups = [
+        (col[g.total], [col[p] for p in g.parts])
+        for g in rule.groups
+        if g.total in col and all(p in col for p in g.parts)
+    ]
     for _ in range(3):  # a total proven zero can prove its parts in another group
         for t, parts in groups:
             total = values[:, t]
@@ -99,8 +104,12 @@ def resolve_source_zeros(df: pd.DataFrame, rule: ZeroRule, context: pd.DataFrame
             proven[:, t] |= parts_exact & zero[:, t] & np.isclose(s, 0)
     suppressed = candidates & (~proven | hidden)
     rows, cols = np.nonzero(suppressed)
-    keys = {(wide.index[r][0], wide.index[r][1], wide.columns[c]) for r, c in zip(rows, cols, strict=True)}
-    idx = [(u, d, v) in keys for u, d, v in zip(out["unit_key"], out["ref_date"], out["variable"], strict=True)]
+    index = list(wide.index)
+    columns = list(wide.columns)
+    keys = {(*index[int(r)], columns[int(c)]) for r, c in zip(rows, cols, strict=True)}
+    idx = [
+        (u, d, v) in keys for u, d, v in zip(out["unit_key"], out["ref_date"], out["variable"], strict=True)
+    ]
     mask = pd.Series(idx, index=out.index) & affected
     out.loc[mask, "status"] = "suppressed"
     out.loc[mask, "value"] = np.nan

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -44,11 +45,15 @@ class ObservationImport:
     def summary(self, lang: str = "de") -> str:
         if lang == "de":
             head = "Probelauf – nichts geschrieben" if self.dry_run else f"Import Nr. {self.import_id}"
-            return (f"{head}: {self.rows} Werte gelesen, {self.inserted} neu, {self.updated} geändert, "
-                    f"{self.unchanged} unverändert")
+            return (
+                f"{head}: {self.rows} Werte gelesen, {self.inserted} neu, {self.updated} geändert, "
+                f"{self.unchanged} unverändert"
+            )
         head = "Dry run – nothing written" if self.dry_run else f"Import no. {self.import_id}"
-        return (f"{head}: {self.rows} values read, {self.inserted} new, {self.updated} changed, "
-                f"{self.unchanged} unchanged")
+        return (
+            f"{head}: {self.rows} values read, {self.inserted} new, {self.updated} changed, "
+            f"{self.unchanged} unchanged"
+        )
 
 
 def _units_valid_at(session: Session, level: SpatialLevel) -> list[SpatialUnit]:
@@ -90,72 +95,156 @@ def import_observations(
     source: str | None = None,
     dry_run: bool = False,
     options: dict[str, object] | None = None,
+    unit_column: str | None = None,
 ) -> ObservationImport:
-    """Validate ``df`` (unit_key, ref_date, variable, value, status[, source_row, source_column]) and write it."""
+    """Validate ``df`` and write it in the caller's transaction.
+
+    ``df`` has the columns unit_key, ref_date, variable, value, status and optionally
+    source_row, source_column (for error messages).
+    """
     level = get_level(session, level_key)
     vids = variable_ids(session)
     n = len(df)
     if n == 0:
-        raise ImportValidationError([Problem(file_name, None, None, None, "mindestens einen Wert",
-                                             "at least one value")])
+        raise ImportValidationError(
+            [Problem(file_name, None, None, None, "mindestens einen Wert", "at least one value")]
+        )
     rows = df["source_row"] if "source_row" in df else pd.Series([None] * n)
     cols = df["source_column"] if "source_column" in df else pd.Series([None] * n)
     unit_ids = _resolve_units(_units_valid_at(session, level), df["unit_key"], df["ref_date"])
     problems: list[Problem] = []
+    unit_column = unit_column or df.attrs.get("unit_column")
+    reported: set[tuple[object, str]] = set()
     for uid, key, date, r, c in zip(unit_ids, df["unit_key"], df["ref_date"], rows, cols, strict=True):
-        if uid is None:
-            problems.append(Problem(file_name, _int(r), c, str(key),
-                                    f"Schlüssel einer Einheit der Ebene {level_key!r}, gültig am {date:%d.%m.%Y}",
-                                    f"key of a unit on level {level_key!r} valid on {date:%Y-%m-%d}"))
+        if uid is None and (r, key) not in reported:
+            reported.add((r, key))
+            problems.append(
+                Problem(
+                    file_name,
+                    _int(r),
+                    unit_column or c,
+                    str(key),
+                    f"Schlüssel einer Einheit der Ebene {level_key!r}, gültig am {date:%d.%m.%Y}",
+                    f"key of a unit on level {level_key!r} valid on {date:%Y-%m-%d}",
+                )
+            )
             if len(problems) >= 200:
                 break
     for var, r, c in zip(df["variable"], rows, cols, strict=True):
         if var not in vids:
-            problems.append(Problem(file_name, _int(r), c, str(var),
-                                    "eine bekannte Variable (Variablen-YAML laden)",
-                                    "a known variable (load the variables YAML)"))
+            problems.append(
+                Problem(
+                    file_name,
+                    _int(r),
+                    c,
+                    str(var),
+                    "eine bekannte Variable (Variablen-YAML laden)",
+                    "a known variable (load the variables YAML)",
+                )
+            )
             break
     bad_status = ~df["status"].isin(OBSERVATION_STATUSES)
     for s, r, c in zip(df["status"][bad_status], rows[bad_status], cols[bad_status], strict=True):
-        problems.append(Problem(file_name, _int(r), c, str(s), f"Status aus {OBSERVATION_STATUSES}",
-                                f"status in {OBSERVATION_STATUSES}"))
+        problems.append(
+            Problem(
+                file_name,
+                _int(r),
+                c,
+                str(s),
+                f"Status aus {OBSERVATION_STATUSES}",
+                f"status in {OBSERVATION_STATUSES}",
+            )
+        )
     if problems:
         raise ImportValidationError(problems)
-    work = pd.DataFrame({"unit_id": unit_ids, "variable_id": df["variable"].map(vids).astype(int),
-                         "ref_date": df["ref_date"], "value": df["value"].astype(float), "status": df["status"],
-                         "variable": df["variable"], "row": rows, "col": cols})
+    work = pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            "variable_id": df["variable"].map(vids).astype(int),
+            "ref_date": df["ref_date"],
+            "value": df["value"].astype(float),
+            "status": df["status"],
+            "variable": df["variable"],
+            "row": rows,
+            "col": cols,
+        }
+    )
     dup = work.duplicated(["unit_id", "variable_id", "ref_date"], keep=False)
     if dup.any():
         d = work[dup]
         raise ImportValidationError(
-            Problem(file_name, _int(r), c, f"{u}/{v}", "jede Kombination Einheit × Stichtag × Variable nur einmal",
-                    "each unit × reference date × variable only once")
+            Problem(
+                file_name,
+                _int(r),
+                c,
+                f"{u}/{v}",
+                "jede Kombination Einheit × Stichtag × Variable nur einmal",
+                "each unit × reference date × variable only once",
+            )
             for r, c, u, v in zip(d["row"], d["col"], df["unit_key"][dup], d["variable"], strict=True)
         )
     existing = _existing(session, set(work["variable_id"]), set(work["unit_id"]))
     result = ObservationImport(rows=n, dry_run=dry_run)
-    run = ImportRun(kind=kind, file_name=file_name, file_hash=file_hash, started_at=dt.datetime.now(),
-                    rows_read=n, options={"level": level_key, **(options or {})})
+    run = ImportRun(
+        kind=kind,
+        file_name=file_name,
+        file_hash=file_hash,
+        started_at=dt.datetime.now(),
+        rows_read=n,
+        options={"level": level_key, **(options or {})},
+    )
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     changes: list[dict[str, object]] = []
-    for rec in work.itertuples(index=False):
-        cell: Cell = (int(rec.unit_id), int(rec.variable_id), rec.ref_date)
-        value = None if math.isnan(rec.value) else float(rec.value)
-        stats = result.by_variable.setdefault(str(rec.variable), {"inserted": 0, "updated": 0, "unchanged": 0})
+    records: list[dict[str, Any]] = work.to_dict("records")  # type: ignore[assignment]
+    for rec in records:
+        cell: Cell = (int(rec["unit_id"]), int(rec["variable_id"]), rec["ref_date"])
+        value = None if math.isnan(rec["value"]) else float(rec["value"])
+        status = str(rec["status"])
+        stats = result.by_variable.setdefault(
+            str(rec["variable"]), {"inserted": 0, "updated": 0, "unchanged": 0}
+        )
         old = existing.get(cell)
         if old is None:
-            inserts.append({"unit_id": cell[0], "variable_id": cell[1], "ref_date": cell[2], "value": value,
-                            "status": rec.status, "source": source})
-            changes.append({"unit_id": cell[0], "variable_id": cell[1], "ref_date": cell[2], "action": "insert"})
+            inserts.append(
+                {
+                    "unit_id": cell[0],
+                    "variable_id": cell[1],
+                    "ref_date": cell[2],
+                    "value": value,
+                    "status": status,
+                    "source": source,
+                }
+            )
+            changes.append(
+                {
+                    "unit_id": cell[0],
+                    "variable_id": cell[1],
+                    "ref_date": cell[2],
+                    "action": "insert",
+                    "old_value": None,
+                    "old_status": None,
+                    "old_source": None,
+                    "old_import_id": None,
+                }
+            )
             stats["inserted"] += 1
-        elif _same(old[1], value) and old[2] == rec.status:
+        elif _same(old[1], value) and old[2] == status:
             stats["unchanged"] += 1
         else:
-            updates.append({"id": old[0], "value": value, "status": rec.status, "source": source})
-            changes.append({"unit_id": cell[0], "variable_id": cell[1], "ref_date": cell[2], "action": "update",
-                            "old_value": old[1], "old_status": old[2], "old_source": old[3],
-                            "old_import_id": old[4]})
+            updates.append({"id": old[0], "value": value, "status": status, "source": source})
+            changes.append(
+                {
+                    "unit_id": cell[0],
+                    "variable_id": cell[1],
+                    "ref_date": cell[2],
+                    "action": "update",
+                    "old_value": old[1],
+                    "old_status": old[2],
+                    "old_source": old[3],
+                    "old_import_id": old[4],
+                }
+            )
             stats["updated"] += 1
     result.inserted, result.updated = len(inserts), len(updates)
     result.unchanged = n - len(inserts) - len(updates)
@@ -166,29 +255,37 @@ def import_observations(
     session.flush()
     result.import_id = run.id
     if inserts:
-        session.connection().execute(insert(Observation.__table__), [{**r, "import_id": run.id} for r in inserts])
+        session.connection().execute(insert(Observation), [{**r, "import_id": run.id} for r in inserts])
     if updates:  # ORM bulk update by primary key
         session.execute(update(Observation), [{**u, "import_id": run.id} for u in updates])
     if changes:
-        session.connection().execute(insert(ObservationChange.__table__), [{**c, "import_id": run.id} for c in changes])
+        session.connection().execute(insert(ObservationChange), [{**c, "import_id": run.id} for c in changes])
     return result
 
 
 def _int(v: object) -> int | None:
     try:
-        return int(v)  # type: ignore[call-overload, no-any-return]
+        return int(v)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
 
 
-def _existing(session: Session, var_ids: set[int], unit_ids: set[int]
-              ) -> dict[Cell, tuple[int, float | None, str, str | None, int | None]]:
+def _existing(
+    session: Session, var_ids: set[int], unit_ids: set[int]
+) -> dict[Cell, tuple[int, float | None, str, str | None, int | None]]:
     out: dict[Cell, tuple[int, float | None, str, str | None, int | None]] = {}
     if not var_ids:
         return out
-    stmt = select(Observation.id, Observation.unit_id, Observation.variable_id, Observation.ref_date,
-                  Observation.value, Observation.status, Observation.source, Observation.import_id
-                  ).where(Observation.variable_id.in_(var_ids))
+    stmt = select(
+        Observation.id,
+        Observation.unit_id,
+        Observation.variable_id,
+        Observation.ref_date,
+        Observation.value,
+        Observation.status,
+        Observation.source,
+        Observation.import_id,
+    ).where(Observation.variable_id.in_(var_ids))
     for oid, uid, vid, date, value, status, src, imp in session.execute(stmt):
         if uid in unit_ids:
             out[(uid, vid, date)] = (oid, value, status, src, imp)
@@ -203,38 +300,56 @@ def undo_import(session: Session, import_id: int) -> tuple[int, int]:
     """
     run = session.get(ImportRun, import_id)
     if run is None:
-        raise NotFoundError(f"Import Nr. {import_id} existiert nicht", f"import no. {import_id} does not exist")
+        raise NotFoundError(
+            f"Import Nr. {import_id} existiert nicht", f"import no. {import_id} does not exist"
+        )
     if run.status == "undone":
-        raise SozialmonitorError(f"Import Nr. {import_id} wurde bereits rückgängig gemacht",
-                                 f"import no. {import_id} has already been undone")
+        raise SozialmonitorError(
+            f"Import Nr. {import_id} wurde bereits rückgängig gemacht",
+            f"import no. {import_id} has already been undone",
+        )
     if run.kind == "geo":
         return _undo_geo(session, run)
     changes = session.scalars(select(ObservationChange).where(ObservationChange.import_id == import_id)).all()
     later = session.scalar(
-        select(func.min(Observation.import_id)).where(
+        select(func.min(Observation.import_id))
+        .where(
             Observation.import_id > import_id,
             Observation.variable_id.in_({c.variable_id for c in changes} or {-1}),
-        ).where(Observation.unit_id.in_({c.unit_id for c in changes} or {-1}))
+        )
+        .where(Observation.unit_id.in_({c.unit_id for c in changes} or {-1}))
     )
     if later is not None:
-        later_cells = {(o.unit_id, o.variable_id, o.ref_date) for o in session.scalars(
-            select(Observation).where(Observation.import_id > import_id))}
+        later_cells = {
+            (o.unit_id, o.variable_id, o.ref_date)
+            for o in session.scalars(select(Observation).where(Observation.import_id > import_id))
+        }
         if any((c.unit_id, c.variable_id, c.ref_date) in later_cells for c in changes):
             raise SozialmonitorError(
-                f"Import Nr. {import_id} kann nicht rückgängig gemacht werden: der spätere Import Nr. {later} hat "
-                f"dieselben Werte geändert. Bitte zuerst Import Nr. {later} rückgängig machen.",
-                f"import no. {import_id} cannot be undone: the later import no. {later} changed the same values. "
-                f"Undo import no. {later} first.",
+                f"Import Nr. {import_id} kann nicht rückgängig gemacht werden: der spätere Import "
+                f"Nr. {later} hat dieselben Werte geändert. Bitte zuerst Import Nr. {later} "
+                "rückgängig machen.",
+                f"import no. {import_id} cannot be undone: the later import no. {later} changed the same "
+                f"values. Undo import no. {later} first.",
             )
     deleted = restored = 0
     for c in changes:
-        cond = and_(Observation.unit_id == c.unit_id, Observation.variable_id == c.variable_id,
-                    Observation.ref_date == c.ref_date, Observation.import_id == import_id)
+        cond = and_(
+            Observation.unit_id == c.unit_id,
+            Observation.variable_id == c.variable_id,
+            Observation.ref_date == c.ref_date,
+            Observation.import_id == import_id,
+        )
         if c.action == "insert":
             deleted += session.execute(delete(Observation).where(cond)).rowcount or 0  # type: ignore[attr-defined]
         else:
-            session.execute(update(Observation).where(cond).values(
-                value=c.old_value, status=c.old_status, source=c.old_source, import_id=c.old_import_id))
+            session.execute(
+                update(Observation)
+                .where(cond)
+                .values(
+                    value=c.old_value, status=c.old_status, source=c.old_source, import_id=c.old_import_id
+                )
+            )
             restored += 1
     run.status = "undone"
     run.undone_at = dt.datetime.now()
@@ -244,9 +359,12 @@ def undo_import(session: Session, import_id: int) -> tuple[int, int]:
 def _undo_geo(session: Session, run: ImportRun) -> tuple[int, int]:
     units = session.scalars(select(SpatialUnit).where(SpatialUnit.import_id == run.id)).all()
     ids = [u.id for u in units]
-    used = session.scalar(select(func.count()).select_from(Observation).where(Observation.unit_id.in_(ids or [-1])))
-    children = session.scalar(select(func.count()).select_from(SpatialUnit).where(
-        SpatialUnit.parent_id.in_(ids or [-1])))
+    used = session.scalar(
+        select(func.count()).select_from(Observation).where(Observation.unit_id.in_(ids or [-1]))
+    )
+    children = session.scalar(
+        select(func.count()).select_from(SpatialUnit).where(SpatialUnit.parent_id.in_(ids or [-1]))
+    )
     if used or children:
         raise SozialmonitorError(
             f"Grenzimport Nr. {run.id} kann nicht rückgängig gemacht werden: {used} Werte und {children} "
@@ -260,8 +378,13 @@ def _undo_geo(session: Session, run: ImportRun) -> tuple[int, int]:
     for u in units:
         for lin in session.scalars(select(UnitLineage).where(UnitLineage.unit_id == u.id)).all():
             session.delete(lin)
-        prev = session.scalar(select(SpatialUnit).where(SpatialUnit.level_id == u.level_id, SpatialUnit.key == u.key,
-                                                        SpatialUnit.valid_to == u.valid_from))
+        prev = session.scalar(
+            select(SpatialUnit).where(
+                SpatialUnit.level_id == u.level_id,
+                SpatialUnit.key == u.key,
+                SpatialUnit.valid_to == u.valid_from,
+            )
+        )
         if prev is not None:
             prev.valid_to = None
             reopened += 1
@@ -279,9 +402,16 @@ def observations_frame(
 ) -> pd.DataFrame:
     """Observations as a long table: level, unit_key, ref_date, variable, value, status, source, import_id."""
     stmt = (
-        select(SpatialLevel.key.label("level"), SpatialUnit.key.label("unit_key"), Observation.ref_date,
-               Variable.key.label("variable"), Observation.value, Observation.status, Observation.source,
-               Observation.import_id)
+        select(
+            SpatialLevel.key.label("level"),
+            SpatialUnit.key.label("unit_key"),
+            Observation.ref_date,
+            Variable.key.label("variable"),
+            Observation.value,
+            Observation.status,
+            Observation.source,
+            Observation.import_id,
+        )
         .join(SpatialUnit, Observation.unit_id == SpatialUnit.id)
         .join(SpatialLevel, SpatialUnit.level_id == SpatialLevel.id)
         .join(Variable, Observation.variable_id == Variable.id)
@@ -290,8 +420,10 @@ def observations_frame(
         stmt = stmt.where(Variable.key.in_(variables))
     if level_key:
         stmt = stmt.where(SpatialLevel.key == level_key)
-    df = pd.DataFrame(session.execute(stmt).all(),
-                      columns=["level", "unit_key", "ref_date", "variable", "value", "status", "source", "import_id"])
+    df = pd.DataFrame(
+        session.execute(stmt).all(),
+        columns=["level", "unit_key", "ref_date", "variable", "value", "status", "source", "import_id"],
+    )
     if years:
         df = df[[d.year in years for d in df["ref_date"]]]
     df["value"] = df["value"].astype(float)

@@ -19,15 +19,21 @@ def load_variables_file(path: Path) -> list[dict[str, Any]]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = raw.get("variables") if isinstance(raw, dict) else None
     if not isinstance(items, list):
-        raise ConfigError(f"{path}: erwartet 'variables:' mit einer Liste", f"{path}: expected 'variables:' with a list")
+        raise ConfigError(
+            f"{path}: erwartet 'variables:' mit einer Liste", f"{path}: expected 'variables:' with a list"
+        )
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not item.get("key") or not item.get("name_de"):
-            raise ConfigError(f"{path}: Variable Nr. {i}: 'key' und 'name_de' sind Pflicht",
-                              f"{path}: variable no. {i}: 'key' and 'name_de' are required")
+            raise ConfigError(
+                f"{path}: Variable Nr. {i}: 'key' und 'name_de' sind Pflicht",
+                f"{path}: variable no. {i}: 'key' and 'name_de' are required",
+            )
         unknown = set(item) - set(FIELDS)
         if unknown:
-            raise ConfigError(f"{path}: Variable {item['key']!r}: unbekannte Felder {sorted(unknown)}",
-                              f"{path}: variable {item['key']!r}: unknown fields {sorted(unknown)}")
+            raise ConfigError(
+                f"{path}: Variable {item['key']!r}: unbekannte Felder {sorted(unknown)}",
+                f"{path}: variable {item['key']!r}: unknown fields {sorted(unknown)}",
+            )
     return items
 
 
@@ -38,7 +44,9 @@ def upsert_variables(session: Session, items: list[dict[str, Any]]) -> int:
     for item in items:
         var = existing.get(item["key"])
         if var is None:
-            var = Variable(key=item["key"], name_de=item["name_de"], name_en=item.get("name_en") or item["name_de"])
+            var = Variable(
+                key=item["key"], name_de=item["name_de"], name_en=item.get("name_en") or item["name_de"]
+            )
             session.add(var)
             created += 1
         for f in FIELDS[1:]:

@@ -37,7 +37,9 @@ header is line 1) and 1-based record numbers of a Parquet file.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import re
 from pathlib import Path
 
 import duckdb
@@ -55,10 +57,48 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _source(path: Path, spec: RegisterSpec) -> str:
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _csv_encoding(path: Path, spec: RegisterSpec, problems: ProblemCollector) -> str:
+    """Encoding for DuckDB; checks UTF-8 in 16 MB chunks (streaming, no whole file in memory).
+
+    ``auto``: UTF-8 if the file is valid UTF-8 (a BOM is fine), Latin-1 if it has no UTF-8 multi-byte
+    sequence at all (Windows-1252 files; the letters agree with Latin-1), else a damaged UTF-8 file: the
+    line of the first invalid byte is reported.
+    """
+    wanted = spec.duckdb_encoding()
+    if wanted not in ("auto", "utf-8"):
+        return wanted
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    seen_multibyte = False
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 24):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                if wanted == "auto" and not seen_multibyte and not _UTF8_MULTIBYTE.search(chunk[: exc.start]):
+                    return "latin-1"
+                line = lines_before + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+                problems.add(
+                    line,
+                    None,
+                    repr(chunk[exc.start : exc.end])[2:-1],
+                    "Text in UTF-8 (sonst encoding: latin-1 in der Registerbeschreibung)",
+                    "text in UTF-8 (otherwise encoding: latin-1 in the register spec)",
+                )
+                return wanted
+            seen_multibyte = seen_multibyte or _UTF8_MULTIBYTE.search(chunk) is not None
+            lines_before += chunk.count(b"\n")
+    return "utf-8"
+
+
+def _source(path: Path, spec: RegisterSpec, problems: ProblemCollector) -> str:
     if path.suffix.lower() in (".parquet", ".pq"):
         return f"read_parquet({_lit(str(path))})"
-    opts = ["header = true", "all_varchar = true", f"encoding = {_lit(spec.duckdb_encoding())}"]
+    encoding = _csv_encoding(path, spec, problems)
+    opts = ["header = true", "all_varchar = true", f"encoding = {_lit(encoding)}"]
     if spec.delimiter != "auto":
         opts.append(f"delim = {_lit(spec.delimiter)}")
     return f"read_csv({_lit(str(path))}, {', '.join(opts)})"
@@ -252,7 +292,8 @@ def aggregate_register(
     if not path.is_file():
         problems.add(None, None, str(path), "eine vorhandene Datei", "an existing file")
         problems.raise_if_any()
-    source = _source(path, spec)
+    source = _source(path, spec, problems)
+    problems.raise_if_any()
     is_csv = source.startswith("read_csv")
     con = duckdb.connect()
     try:
@@ -292,10 +333,12 @@ def aggregate_register(
                     ORDER BY unit, variable"""
             ).df()
         except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+            text = str(exc)
+            m = re.search(r"Line: (\d+)", text)
             problems.add(
+                int(m.group(1)) if m else None,
                 None,
-                None,
-                str(exc).splitlines()[0][:300],
+                text.splitlines()[0][:300],
                 "eine lesbare CSV- oder Parquet-Datei",
                 "a readable CSV or Parquet file",
             )

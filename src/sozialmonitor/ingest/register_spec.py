@@ -18,7 +18,7 @@ Keys (YAML or :class:`RegisterSpec` in code)::
     max_age: 120
     skip_units: []
     delimiter: auto                # CSV only
-    encoding: utf-8                # CSV only: utf-8, utf-16 or latin-1 (cp1252 is read as latin-1)
+    encoding: auto                 # CSV only: auto (UTF-8, else Latin-1), utf-8, utf-16 or latin-1 (= cp1252)
     source: null
 """
 
@@ -105,7 +105,7 @@ class RegisterSpec:
     max_age: int = 120
     skip_units: list[str] = field(default_factory=list)
     delimiter: str = "auto"
-    encoding: str = "utf-8"
+    encoding: str = "auto"
     source: str | None = None
 
     def __post_init__(self) -> None:
@@ -132,6 +132,7 @@ class RegisterSpec:
                 "residence_column needs main_residence_values",
             )
         if self.encoding.lower() not in (
+            "auto",
             "utf-8",
             "utf8",
             "utf-16",
@@ -140,7 +141,9 @@ class RegisterSpec:
             "cp1252",
             "iso-8859-1",
         ):
-            raise bad("encoding: utf-8, utf-16 oder latin-1", "encoding: utf-8, utf-16 or latin-1")
+            raise bad(
+                "encoding: auto, utf-8, utf-16 oder latin-1", "encoding: auto, utf-8, utf-16 or latin-1"
+            )
 
     def duckdb_encoding(self) -> str:
         e = self.encoding.lower()

@@ -237,7 +237,7 @@ def protect(
         src = (
             eq.cells[["unit_key", "variable"]]
             .merge(part[["unit_key", "variable", "_src"]], how="left", on=["unit_key", "variable"])["_src"]
-            .fillna(True)
+            .ne(False)  # absent cells (NaN) count as unknown
             .to_numpy(dtype=bool)
         )
         res = _protect_one(eq, threshold, suppress_zeros, src)

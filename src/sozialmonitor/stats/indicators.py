@@ -62,9 +62,9 @@ def check_columns(frame: pd.DataFrame, required: Iterable[str], what: str) -> No
 def _wide(obs: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Unit×date rows, one column per variable: values (NaN = absent) and status codes (absent = missing)."""
     check_columns(obs, OBS_COLUMNS, "Beobachtungen / observations")
-    keys = obs[["unit_key", "ref_date"]]
-    row_codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
-    row_index = pd.MultiIndex.from_tuples(list(uniques), names=["unit_key", "ref_date"])
+    unit_codes, units = pd.factorize(obs["unit_key"])
+    date_codes, dates = pd.factorize(obs["ref_date"])
+    row_codes, pairs = pd.factorize(unit_codes.astype(np.int64) * len(dates) + date_codes)
     var_codes = pd.Index(variables).get_indexer(pd.Index(obs["variable"]))
     dup = pd.Series(row_codes * (len(variables) + 1) + var_codes)[var_codes >= 0].duplicated()
     if dup.any():
@@ -76,14 +76,17 @@ def _wide(obs: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame, np.nda
             f"variable {first.variable!r}",
         )
     keep = var_codes >= 0
-    values = np.full((len(row_index), len(variables)), np.nan)
-    status = np.full((len(row_index), len(variables)), _MISSING, dtype=np.int8)
+    values = np.full((len(pairs), len(variables)), np.nan)
+    status = np.full((len(pairs), len(variables)), _MISSING, dtype=np.int8)
     values[row_codes[keep], var_codes[keep]] = obs["value"].to_numpy(dtype=float)[keep]
     status[row_codes[keep], var_codes[keep]] = status_codes(obs["status"])[keep]
     # a value that is not available is missing even if flagged ok/estimated
     status = np.where(np.isnan(values) & (status < _MISSING), _MISSING, status).astype(np.int8)
     rows = pd.DataFrame(
-        {"unit_key": row_index.get_level_values(0), "ref_date": row_index.get_level_values(1)}
+        {
+            "unit_key": np.asarray(units)[pairs // len(dates)],
+            "ref_date": np.asarray(dates)[pairs % len(dates)],
+        }
     )
     return rows, values, status
 

@@ -105,7 +105,7 @@ def _codes(frame: pd.DataFrame) -> np.ndarray:
     """Integer codes for the distinct combinations of the frame's columns."""
     if frame.shape[1] == 0:
         return np.zeros(len(frame), dtype=np.int64)
-    return np.asarray(frame.groupby(list(frame.columns), sort=True, dropna=False).ngroup(), dtype=np.int64)
+    return np.asarray(frame.groupby(list(frame.columns), sort=True, dropna=False, observed=True).ngroup(), dtype=np.int64)
 
 
 def _as_list(value: str | Sequence[str | None] | None) -> list[str | None]:

@@ -346,13 +346,13 @@ def ciprop(
     elif method == "likelihood":
         rows = ok if (mask is not None and not design.is_calibrated) else col.notna().to_numpy()
         yy = y[rows, 0]
-        sw = design.weights[rows]
-        wr = sw / sw.mean()
-        resid = (yy - p) * np.sqrt(wr) / np.sqrt(p * (1 - p))
-        nz = int(np.count_nonzero(sw))
-        rbar = (sw @ resid) / sw.sum()
-        dispersion = float(sw @ ((resid - rbar) ** 2) / sw.sum() * nz / (nz - 1))
-        low, high = profile_ci(yy, sw, p, var, dispersion, df, level)
+
+        def total_variance(u: np.ndarray) -> float:
+            full = np.zeros(design.n)
+            full[rows] = u
+            return float(_core(design, full[:, None], None, rows)[1][0, 0])
+
+        low, high = profile_ci(yy, design.weights[rows], total_variance, df, level)
     elif method == "mean":
         q = float(stats.t.ppf(1 - alpha / 2, df))
         low, high = p - q * se, p + q * se

@@ -9,6 +9,8 @@ agrees with R to many digits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import stats
 
@@ -81,38 +83,71 @@ def _deviance(y: np.ndarray, w: np.ndarray, mu: float) -> float:
     return float(2 * np.sum(w * (t1 + t0)))
 
 
-def profile_ci(
-    y: np.ndarray, sw: np.ndarray, p: float, var_p: float, dispersion: float, ddf: int, level: float
-) -> tuple[float, float]:
-    """Profile-likelihood CI for ``p``.
+def _deviance_rows(y: np.ndarray, w: np.ndarray, mu: np.ndarray) -> float:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0.0)
+        t0 = np.where(y < 1, (1 - y) * np.log(np.where(y < 1, 1 - y, 1) / (1 - mu)), 0.0)
+    return float(2 * np.sum(w * (t1 + t0)))
 
-    ``y``: 0/1 values of the rows R's glm sees; ``sw``: their sampling weights; ``var_p``: the
-    design variance of ``p``; ``dispersion``: design-based variance of the Pearson residuals.
+
+def profile_ci(
+    y: np.ndarray,
+    sw: np.ndarray,
+    total_variance: Callable[[np.ndarray], float],
+    ddf: int,
+    level: float,
+) -> tuple[float, float]:
+    """Profile-likelihood CI for the weighted share of ``y`` (0/1) among the rows R's glm sees.
+
+    ``sw``: their sampling weights; ``total_variance(u)``: design variance of the estimated
+    total of ``u`` (one value per row).
     """
     n = len(y)
     w = sw / sw.mean()
-    b0 = float(np.log(p / (1 - p)))
-    se_b = float(np.sqrt(var_p)) / (p * (1 - p))
-    naive = 1.0 / float(np.sum(w) * p * (1 - p))
-    lam = se_b**2 / naive
+    # IRLS of R's glm.fit; R keeps the working weights of the last iteration (from the previous iteration's fitted values)
+    mu_rows = (w * y + 0.5) / (w + 1)
+    eta_rows = np.log(mu_rows / (1 - mu_rows))
+    dev_old = _deviance_rows(y, w, mu_rows)
+    for _ in range(25):
+        ww = w * mu_rows * (1 - mu_rows)
+        z = eta_rows + (y - mu_rows) / (mu_rows * (1 - mu_rows))
+        b = float(ww @ z / ww.sum())
+        m = 1 / (1 + np.exp(-b))
+        dev = _deviance(y, w, m)
+        if abs(dev - dev_old) / (abs(dev) + 0.1) < 1e-8:
+            break
+        dev_old = dev
+        mu_rows = np.full(n, m)
+        eta_rows = np.full(n, b)
+    b0 = b
+    mu = float(m)
+    dev0 = dev
+    naive = 1.0 / float(ww.sum())
+    # sandwich variance of the coefficient (R's svy.varcoef): estfun = working residual * working weight
+    estfun_per_sw = (ww / w) * (y - mu) / (mu * (1 - mu)) / sw.mean()
+    cov_b = naive**2 * total_variance(estfun_per_sw)
+    se_b = float(np.sqrt(cov_b))
+    lam = cov_b / naive
+    nz = int(np.count_nonzero(sw))
+    r = (y - mu) / np.sqrt(mu * (1 - mu))
+    rbar = (sw @ r) / sw.sum()
+    dispersion = float(sw @ (r - rbar) ** 2 / sw.sum() * nz / (nz - 1))
     alpha = float(stats.norm.cdf(stats.t.ppf((1 - level) / 2, ddf) * np.sqrt(lam)) / 2)
     zmax = float(np.sqrt(stats.f.isf(alpha, 1, n - 1)))
-    dev0 = _deviance(y, w, p)
     delta = zmax / 5
     zs = [0.0]
     bs = [b0]
     for sgn in (-1, 1):
         step = 0
-        z = 0.0
+        zcur = 0.0
         while True:
             step += 1
-            if not (step < 10 and abs(z) < zmax):
+            if not (step < 10 and abs(zcur) < zmax):
                 break
             bi = b0 + sgn * step * delta * se_b
-            mu = 1 / (1 + np.exp(-bi))
-            zz = max((_deviance(y, w, float(mu)) - dev0) / dispersion, 0.0)
-            z = sgn * float(np.sqrt(zz))
-            zs.append(z)
+            zz = max((_deviance(y, w, float(1 / (1 + np.exp(-bi)))) - dev0) / dispersion, 0.0)
+            zcur = sgn * float(np.sqrt(zz))
+            zs.append(zcur)
             bs.append(bi)
     order = np.argsort(zs, kind="stable")
     sx, sy = r_spline(np.asarray(bs)[order], np.asarray(zs)[order])

@@ -65,6 +65,11 @@ def adjust_nonresponse(
     return (w * factor).where(resp, 0.0).rename(f"{weight}_nr")
 
 
+def level_key(value: Any) -> str:
+    """Normalised text key of a level (1.0 and 1 and '1' match)."""
+    return _key(value)
+
+
 def _key(value: Any) -> str:
     if isinstance(value, tuple):
         return "\x1f".join(_key(v) for v in value)
@@ -81,7 +86,7 @@ def _cell_keys(data: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
             raise SozialmonitorError(
                 f"Gewichtungsvariable {c!r} hat fehlende Werte.", f"Weighting variable {c!r} has missing values."
             )
-    parts = [data[c].map(_key) for c in cols]
+    parts = [data[c].astype(object).map(_key).astype(str) for c in cols]
     out = parts[0]
     for p in parts[1:]:
         out = out + "\x1f" + p
@@ -89,19 +94,22 @@ def _cell_keys(data: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
 
 
 def _poststrat_weights(
-    w: np.ndarray, keys: pd.Series, population: Mapping[Any, float], label: str
+    w: np.ndarray, keys: pd.Series | tuple[np.ndarray, np.ndarray], population: Mapping[Any, float], label: str
 ) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(keys, tuple):
+        codes, uniques = keys
+    else:
+        codes, uniques = _factorize(keys)
     pop = {_key(k): float(v) for k, v in population.items()}
-    codes, uniques = pd.factorize(keys, sort=True)
     sample_tot = np.bincount(codes, weights=w, minlength=len(uniques))
-    for k, tot in zip(uniques, sample_tot, strict=True):
-        if k not in pop or pop[k] <= 0:
-            if tot > 0:
-                raise SozialmonitorError(
-                    f"{label}: Zelle {k.replace(chr(31), ' × ')!r} kommt in der Stichprobe vor, "
-                    "aber nicht in den Populationsrändern.",
-                    f"{label}: cell {k.replace(chr(31), ' × ')!r} occurs in the sample but not in the population margins.",
-                )
+    pop_arr = np.array([pop.get(k, 0.0) for k in uniques])
+    unknown = [str(k) for k, t, pv in zip(uniques, sample_tot, pop_arr, strict=True) if t > 0 and pv <= 0]
+    if unknown:
+        shown = [k.replace(chr(31), " × ") for k in unknown]
+        raise SozialmonitorError(
+            f"{label}: Zelle(n) {shown} kommen in der Stichprobe vor, aber nicht in den Populationsrändern.",
+            f"{label}: cell(s) {shown} occur in the sample but not in the population margins.",
+        )
     present = {k for k, tot in zip(uniques, sample_tot, strict=True) if tot > 0}
     empty = [k for k, v in pop.items() if v > 0 and k not in present]
     if empty:
@@ -111,8 +119,13 @@ def _poststrat_weights(
             f"{label}: margin cell(s) {[e.replace(chr(31), ' × ') for e in empty]} have no respondents. "
             "Collapse cells.",
         )
-    factor = np.array([pop.get(k, 0.0) / t if t > 0 else 0.0 for k, t in zip(uniques, sample_tot, strict=True)])
-    return w * factor[codes], codes.astype(np.int64)
+    factor = np.divide(pop_arr, sample_tot, out=np.zeros_like(pop_arr), where=sample_tot > 0)
+    return w * factor[codes], codes
+
+
+def _factorize(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(keys, sort=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def poststratify(
@@ -154,10 +167,10 @@ def rake(
     """
     if not margins:
         raise SozialmonitorError("Keine Ränder zum Raking angegeben.", "No margins given for raking.")
-    keys = {var: _cell_keys(design.data, [var]) for var in margins}
+    keys = {var: _factorize(_cell_keys(design.data, [var])) for var in margins}
     eps = epsilon * design.weights.sum() if epsilon < 1 else epsilon
-    joint = pd.concat(list(keys.values()), axis=1)
-    joint_codes = np.asarray(joint.groupby(list(joint.columns), sort=False).ngroup(), dtype=np.int64)
+    code_matrix = np.column_stack([c for c, _ in keys.values()])
+    joint_codes = np.unique(code_matrix, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
     n_joint = int(joint_codes.max()) + 1 if len(joint_codes) else 0
     w = design.weights.copy()
     old = np.bincount(joint_codes, weights=w, minlength=n_joint)

@@ -21,7 +21,7 @@ pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))
 totals <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, sch.wideYes = 5122)
 
 stat <- function(call, s, design) {
-  list(call = call, estimate = as.list(coef(s)), se = as.list(SE(s)), df = degf(design))
+  list(call = call, estimate = as.list(coef(s)), se = as.list(setNames(as.numeric(SE(s)), names(coef(s)))), df = degf(design))
 }
 byres <- function(call, b, design) {
   list(call = call, estimate = as.list(setNames(coef(b), rownames(b))),

@@ -1,0 +1,166 @@
+"""A social index by the MSS method from a long indicator table, configured in YAML.
+
+The configuration (e.g. the shipped ``jena_sozialindex.yaml``) names the status indicators (catalogue keys,
+with weights and optional ``invert: true`` for indicators where high is good), the dynamics (the change of
+indicators over ``periods`` reference dates, in the indicator's unit – percentage points for shares), the
+population indicator and minimum, and the class thresholds. :func:`social_index` takes the output of
+:func:`sozialmonitor.stats.indicators.compute_indicators` and returns an
+:class:`~sozialmonitor.indices.mss.MssResult`.
+
+Units whose value is missing, suppressed or flagged (``flag_small``) for any index indicator are not valid;
+changes are computed only for units valid at both dates (see :func:`sozialmonitor.stats.timeseries.change`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sozialmonitor.errors import ConfigError, SozialmonitorError
+from sozialmonitor.indices.mss import MssConfig, MssResult, mss_index
+from sozialmonitor.stats.status import ESTIMATED, OK
+from sozialmonitor.stats.timeseries import change
+
+JENA_CONFIG = Path(__file__).parent / "jena_sozialindex.yaml"
+CHANGE_SUFFIX = "_change"
+
+
+@dataclass(frozen=True)
+class SocialIndexConfig:
+    name: str
+    status: tuple[str, ...]
+    dynamics: tuple[str, ...]
+    periods: int
+    mss: MssConfig
+    population_indicator: str | None
+    name_de: str = ""
+    name_en: str = ""
+
+
+def _floats(raw: Any, n: int, what: str, file: str) -> Any:
+    if not isinstance(raw, list) or len(raw) != n or not all(isinstance(v, int | float) for v in raw):
+        raise ConfigError(f"{file}: {what}: erwartet {n} Zahlen", f"{file}: {what}: expected {n} numbers")
+    return tuple(float(v) for v in raw)
+
+
+def parse_config(raw: Mapping[str, Any], file: str = "<config>") -> SocialIndexConfig:
+    """Validate a configuration mapping (the parsed YAML)."""
+    status_raw = raw.get("status")
+    if not isinstance(status_raw, list) or not status_raw:
+        raise ConfigError(f"{file}: 'status' fehlt oder ist leer", f"{file}: 'status' missing or empty")
+    status, weights, invert = [], {}, []
+    for item in status_raw:
+        if not isinstance(item, dict) or not isinstance(item.get("indicator"), str):
+            raise ConfigError(
+                f"{file}: jeder Statuseintrag braucht 'indicator'",
+                f"{file}: every status entry needs 'indicator'",
+            )
+        key = item["indicator"]
+        status.append(key)
+        weights[key] = float(item.get("weight", 1.0))
+        if item.get("invert"):
+            invert.append(key)
+    dyn_raw = raw.get("dynamics") or {}
+    periods = int(dyn_raw.get("periods", 2))
+    dyn_inds = dyn_raw.get("indicators", "same")
+    dynamics = tuple(status) if dyn_inds == "same" else tuple(dyn_inds or ())
+    for key in dynamics:
+        weights[key + CHANGE_SUFFIX] = weights.get(key, 1.0)
+        if key in invert:
+            invert.append(key + CHANGE_SUFFIX)
+    thresholds = raw.get("thresholds") or {}
+    mss = MssConfig(
+        status_indicators=tuple(status),
+        dynamic_indicators=tuple(k + CHANGE_SUFFIX for k in dynamics),
+        weights=weights,
+        invert=tuple(invert),
+        status_thresholds=_floats(thresholds.get("status", [-1.0, 1.0, 1.5]), 3, "thresholds.status", file),
+        dynamics_thresholds=_floats(thresholds.get("dynamics", [-1.0, 1.0]), 2, "thresholds.dynamics", file),
+        min_population=float(raw.get("min_population", 300)),
+        population_column="population",
+        exclude=tuple(str(k) for k in raw.get("exclude", ())),
+        unassigned_label=str(raw.get("unassigned_label", "ohne Zuordnung")),
+    )
+    return SocialIndexConfig(
+        name=str(raw.get("name", Path(file).stem)),
+        status=tuple(status),
+        dynamics=dynamics,
+        periods=periods,
+        mss=mss,
+        population_indicator=raw.get("population_indicator"),
+        name_de=str(raw.get("name_de", "")),
+        name_en=str(raw.get("name_en", "")),
+    )
+
+
+def load_config(path: Path = JENA_CONFIG) -> SocialIndexConfig:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: kein gültiges YAML: {exc}", f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: erwartet ein Objekt", f"{path}: expected a mapping")
+    return parse_config(raw, str(path))
+
+
+def index_input(
+    indicator_table: pd.DataFrame,
+    config: SocialIndexConfig,
+    ref_date: dt.date | None = None,
+    valid_units: Mapping[dt.date, Collection[str]] | None = None,
+    lineage: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Input of :func:`mss_index`: one row per unit, status values at ``ref_date``, changes, population."""
+    ind = indicator_table
+    keys = set(config.status) | set(config.dynamics)
+    if config.population_indicator:
+        keys.add(config.population_indicator)
+    absent = sorted(keys - set(ind["indicator"].unique()))
+    if absent:
+        raise SozialmonitorError(
+            f"Sozialindex {config.name}: Indikatoren fehlen in der Tabelle: {', '.join(absent)}",
+            f"social index {config.name}: indicators missing from the table: {', '.join(absent)}",
+        )
+    date = ref_date or max(ind["ref_date"])
+    ind = ind[ind["indicator"].isin(keys)]
+    usable = ind["status"].isin([OK, ESTIMATED]) & ~ind["flag_small"].astype(bool)
+    clean = ind.assign(value=ind["value"].where(usable))
+    now = clean[clean["ref_date"] == date].pivot(index="unit_key", columns="indicator", values="value")
+    wide = now.reindex(columns=list(config.status))
+    if config.population_indicator:
+        pop = ind[(ind["ref_date"] == date) & (ind["indicator"] == config.population_indicator)]
+        wide["population"] = pop.set_index("unit_key")["value"]
+    if config.dynamics:
+        dates = sorted(d for d in clean["ref_date"].unique() if d <= date)
+        if len(dates) <= config.periods:
+            raise SozialmonitorError(
+                f"Sozialindex {config.name}: zu wenige Stichtage vor {date} "
+                f"für die Veränderung über {config.periods} Perioden",
+                f"social index {config.name}: not enough dates before {date} "
+                f"for a {config.periods}-period change",
+            )
+        base = dates[-1 - config.periods]
+        sub = clean[clean["ref_date"].isin([base, date]) & clean["indicator"].isin(config.dynamics)]
+        ch = change(sub, periods=1, valid_units=valid_units, lineage=lineage).table
+        changes = ch.pivot(index="unit_key", columns="indicator", values="change_abs")
+        for key in config.dynamics:
+            col = changes[key] if key in changes.columns else pd.Series(dtype=float)
+            wide[key + CHANGE_SUFFIX] = col.reindex(wide.index)
+    return wide
+
+
+def social_index(
+    indicator_table: pd.DataFrame,
+    config: SocialIndexConfig,
+    ref_date: dt.date | None = None,
+    valid_units: Mapping[dt.date, Collection[str]] | None = None,
+    lineage: Mapping[str, str] | None = None,
+) -> MssResult:
+    """Status and dynamics index (MSS method) of every unit at ``ref_date`` (default: the latest date)."""
+    return mss_index(index_input(indicator_table, config, ref_date, valid_units, lineage), config.mss)

@@ -1,0 +1,252 @@
+"""The command line driven in-process: import, dry run, errors, undo, export for Excel, demo build."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sozialmonitor.cli.main import app
+
+runner = CliRunner()
+
+MAPPING = """\
+layout: wide
+unit_column: Bezirk
+name_column: Name
+date_column: Jahr
+variables:
+  Einwohner: residents_main
+  Ausländer: residents_foreign
+source: Testamt
+"""
+
+
+@pytest.fixture
+def db(tmp_path: Path, jena_db: str) -> str:
+    """A private copy of the Jena demo database for tests that write."""
+    target = tmp_path / "jena.sqlite"
+    target.write_bytes(Path(jena_db.removeprefix("sqlite:///")).read_bytes())
+    return f"sqlite:///{target}"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    # the raw bytes: Click's .stdout would turn the CSV's \r\n into \n
+    return result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr
+
+
+def write_mapping(tmp_path: Path) -> Path:
+    path = tmp_path / "mapping.yaml"
+    path.write_text(MAPPING, encoding="utf-8")
+    return path
+
+
+def export_value(db: str, unit: str, year: int, variable: str = "residents_main") -> str | None:
+    code, out, err = invoke(
+        "export",
+        "observations",
+        "--variable",
+        variable,
+        "--year",
+        str(year),
+        "--level",
+        "statbez",
+        "--db",
+        db,
+    )
+    if code == 1 and "Keine Beobachtungen" in err:
+        return None
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    return next((r["Wert"] for r in rows if r["Schlüssel"] == unit), None)
+
+
+def test_export_observations_is_excel_ready_csv_matching_the_database(jena_db: str) -> None:
+    code, out, _ = invoke(
+        "export",
+        "observations",
+        "--variable",
+        "residents_main",
+        "--year",
+        "2017",
+        "--level",
+        "statbez",
+        "--db",
+        jena_db,
+    )
+    assert code == 0
+    assert out.startswith("\ufeffEbene;Schlüssel;Name;Stichtag;Variable;Wert;Status;Quelle\r\n")
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    assert len(rows) == 42
+    assert sum(float(r["Wert"] or 0) for r in rows) == 108_722
+    winzerla = next(r for r in rows if r["Schlüssel"] == "90")
+    assert winzerla["Name"] == "Winzerla" and winzerla["Stichtag"] == "31.12.2017"
+    assert next(r for r in rows if r["Schlüssel"] == "999")["Status"] == "geheim"
+
+
+def test_export_indicators_uses_decimal_comma_and_english_headers_on_request(
+    jena_db: str, tmp_path: Path
+) -> None:
+    code, out, _ = invoke(
+        "export",
+        "indicators",
+        "--indicator",
+        "share_foreigners",
+        "--year",
+        "2017",
+        "--level",
+        "stadt",
+        "--db",
+        jena_db,
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    jena = next(r for r in rows if r["Schlüssel"] == "16053000")
+    assert "," in jena["Wert"] and "." not in jena["Wert"]
+    assert jena["Einheit"] == "%"
+    code, out, _ = invoke(
+        "export",
+        "indicators",
+        "--indicator",
+        "share_foreigners",
+        "--year",
+        "2017",
+        "--level",
+        "stadt",
+        "--decimal-point",
+        "--lang",
+        "en",
+        "--db",
+        jena_db,
+    )
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    value = float(next(r for r in rows if r["key"] == "16053000")["value"])
+    assert 5 < value < 15
+    xlsx = tmp_path / "ind.xlsx"
+    code, _, _ = invoke(
+        "export", "indicators", "--year", "2017", "--format", "xlsx", "--out", str(xlsx), "--db", jena_db
+    )
+    assert code == 0 and xlsx.stat().st_size > 1000
+
+
+def test_import_table_dry_run_then_import_then_undo(db: str, tmp_path: Path) -> None:
+    data = tmp_path / "neu.csv"
+    data.write_bytes(
+        "Bezirk;Name;Jahr;Einwohner;Ausländer\r\n90;Winzerla;2018;12.345;1.002\r\n".encode("cp1252")
+    )
+    mapping = write_mapping(tmp_path)
+    code, out, _ = invoke(
+        "import", "table", str(data), "--mapping", str(mapping), "--level", "statbez", "--dry-run", "--db", db
+    )
+    assert code == 0 and "Probelauf" in out and "2 neu" in out
+    assert export_value(db, "90", 2018) is None
+    code, out, _ = invoke(
+        "import", "table", str(data), "--mapping", str(mapping), "--level", "statbez", "--db", db
+    )
+    assert code == 0, out
+    assert export_value(db, "90", 2018) == "12345"
+    import_id = out.split("Import Nr. ")[1].split(":")[0]
+    code, out, _ = invoke(
+        "import", "table", str(data), "--mapping", str(mapping), "--level", "statbez", "--db", db
+    )
+    assert "0 neu, 0 geändert, 2 unverändert" in out
+    code, out, _ = invoke("import", "show", import_id, "--db", db)
+    assert code == 0 and "residents_main" in out
+    code, out, _ = invoke("import", "undo", import_id, "--db", db)
+    assert code == 0 and "2 entfernt" in out
+    assert export_value(db, "90", 2018) is None
+    code, out, _ = invoke("import", "list", "--db", db)
+    assert "rückgängig" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "expected_de", "expected_en"),
+    [
+        (
+            "Bezirk;Name;Jahr;Einwohner;Ausländer\n4711;Nirgendwo;2017;100;5\n",
+            "Zeile 2, Spalte 'Bezirk'",
+            "row 2, column 'Bezirk'",
+        ),
+        (
+            "Bezirk;Name;Jahr;Einwohner;Ausländer\n90;Winzerla;2017;-5;5\n",
+            "Zeile 2, Spalte 'Einwohner'",
+            "row 2, column 'Einwohner'",
+        ),
+        ("", "leer", "empty"),
+    ],
+    ids=["unknown-district", "negative-count", "empty-file"],
+)
+def test_bad_file_exits_2_with_bilingual_message_and_writes_nothing(
+    db: str, tmp_path: Path, content: str, expected_de: str, expected_en: str
+) -> None:
+    data = tmp_path / "fehler.csv"
+    data.write_text(content, encoding="utf-8")
+    before = export_value(db, "90", 2017)
+    code, _, err = invoke(
+        "import",
+        "table",
+        str(data),
+        "--mapping",
+        str(write_mapping(tmp_path)),
+        "--level",
+        "statbez",
+        "--db",
+        db,
+    )
+    assert code == 2
+    assert "fehler.csv" in err and expected_de in err and expected_en in err
+    assert "nichts wurde geschrieben" in err and "nothing was written" in err
+    assert export_value(db, "90", 2017) == before
+    _, out, _ = invoke("import", "list", "--db", db)
+    assert "fehler.csv" not in out
+
+
+def test_demo_builds_a_database_and_prints_the_headline(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    code, out, _ = invoke("demo", "--db", url)
+    assert code == 0
+    assert "108.722" in out and "Lobeda-Ost" in out
+    assert not list(tmp_path.glob("*.building"))
+
+
+def test_cancelled_build_leaves_the_previous_database_untouched(tmp_path: Path) -> None:
+    from sozialmonitor.cli.demo import _atomic_sqlite_build
+
+    target = tmp_path / "x.sqlite"
+    target.write_bytes(b"previous")
+
+    def build(_engine: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _atomic_sqlite_build(f"sqlite:///{target}", build)
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.sqlite"]
+
+
+def test_db_upgrade_and_units_and_catalogue(tmp_path: Path, jena_db: str) -> None:
+    code, out, _ = invoke("db", "upgrade", "--db", f"sqlite:///{tmp_path / 'new.sqlite'}")
+    assert code == 0 and "0001" in out
+    code, out, _ = invoke("units", "list", "--level", "ortsteil", "--db", jena_db)
+    assert code == 0 and "Neulobeda" in out
+    code, out, _ = invoke("catalogue", "list")
+    assert code == 0 and "unemployment_share_sgb2" in out
+
+
+def test_every_command_has_help() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    seen = 0
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        subs = getattr(cmd, "commands", {name: cmd})
+        for sub in subs:
+            args = [name, sub, "--help"] if sub != name else [name, "--help"]
+            result = runner.invoke(app, args)
+            assert result.exit_code == 0, args
+            seen += 1
+    assert seen > 15

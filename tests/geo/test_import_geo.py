@@ -1,0 +1,175 @@
+"""Boundary import: formats and CRS, overlay parents, boundary changes with lineage, bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point, box, shape
+from sqlalchemy import Engine, select
+
+from sozialmonitor.db.engine import session_scope
+from sozialmonitor.db.models import SpatialUnit, UnitLineage
+from sozialmonitor.errors import ImportValidationError, SozialmonitorError
+from sozialmonitor.geo.read import read_boundaries
+from sozialmonitor.geo.units import ensure_level, import_boundaries, units_frame
+from sozialmonitor.indicators.store import undo_import
+
+# squares of 1 km in ETRS89 / UTM 33N (EPSG:25833) near Jena
+X0, Y0 = 261_000, 5_650_000
+
+
+def squares(keys: list[str], parent: list[str] | None = None) -> gpd.GeoDataFrame:
+    geoms = [box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(len(keys))]
+    data = {"schluessel": keys, "name": [f"Bezirk {k}" for k in keys]}
+    if parent:
+        data["ot"] = parent
+    return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:25833")
+
+
+def write(gdf: gpd.GeoDataFrame, tmp_path: Path, fmt: str) -> Path:
+    if fmt == "geojson":
+        path = tmp_path / "bezirke.geojson"
+        gdf.to_file(path, driver="GeoJSON", engine="pyogrio")
+    elif fmt == "gpkg":
+        path = tmp_path / "bezirke.gpkg"
+        gdf.to_file(path, driver="GPKG", layer="bezirke", engine="pyogrio")
+    else:
+        shp_dir = tmp_path / "shp"
+        shp_dir.mkdir()
+        gdf.to_file(shp_dir / "bezirke.shp", engine="pyogrio")
+        path = tmp_path / "bezirke.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            for f in shp_dir.iterdir():
+                zf.write(f, f.name)
+    return path
+
+
+def do_import(engine: Engine, gdf: gpd.GeoDataFrame, level: str = "bezirk", **kw):  # type: ignore[no-untyped-def]
+    with session_scope(engine) as s:
+        return import_boundaries(
+            s,
+            gdf,
+            file_name="bezirke.geojson",
+            file_hash="h",
+            level_key=level,
+            key_field="schluessel",
+            name_field="name",
+            **kw,
+        )
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "shpzip"])
+def test_formats_and_crs_are_read_reprojected_and_areas_are_metric(
+    engine: Engine, tmp_path: Path, fmt: str
+) -> None:
+    path = write(squares(["1", "2"]), tmp_path, fmt)
+    gdf = read_boundaries(path)
+    res = do_import(engine, gdf)
+    assert sorted(res.inserted) == ["1", "2"]
+    with session_scope(engine) as s:
+        units = s.scalars(select(SpatialUnit).order_by(SpatialUnit.key)).all()
+        assert [u.key for u in units] == ["1", "2"]
+        stored = shape(json.loads(units[0].geometry or ""))
+        true_area = abs(Geod(ellps="GRS80").geometry_area_perimeter(stored)[0])  # on the ellipsoid
+        assert units[0].area_m2 == pytest.approx(true_area, rel=1e-5)
+        assert units[0].area_m2 == pytest.approx(1_000_000, rel=2e-3)  # a 1 km UTM grid square
+        lon, lat = stored.centroid.coords[0]
+        assert 11.0 < lon < 12.5 and 50.5 < lat < 51.5  # stored in WGS84
+
+
+def test_parent_by_overlay_takes_the_largest_shared_area(engine: Engine) -> None:
+    parents = gpd.GeoDataFrame(
+        {"schluessel": ["A", "B"], "name": ["Nord", "Süd"]},
+        geometry=[box(X0, Y0, X0 + 1600, Y0 + 1000), box(X0 + 1600, Y0, X0 + 3000, Y0 + 1000)],
+        crs="EPSG:25833",
+    )
+    do_import(engine, parents, level="ortsteil")
+    res = do_import(engine, squares(["1", "2", "3"]), parent_level="ortsteil")
+    assert res.parents == {"1": "A", "2": "A", "3": "B"}  # square 2 lies 60 % in A
+    assert res.parent_shares["2"] == pytest.approx(0.6, abs=0.01)
+    with session_scope(engine) as s:
+        df = units_frame(s, "bezirk")
+    assert dict(zip(df["unit_key"], df["parent_key"], strict=True)) == {"1": "A", "2": "A", "3": "B"}
+
+
+def test_boundary_change_keeps_the_old_version_and_records_lineage(engine: Engine) -> None:
+    do_import(engine, squares(["1", "2"]))
+    new = gpd.GeoDataFrame(
+        {"schluessel": ["1"], "name": ["Bezirk 1 neu"]},
+        geometry=[box(X0, Y0, X0 + 1500, Y0 + 1000)],
+        crs="EPSG:25833",
+    )
+    res = do_import(engine, new, valid_from=dt.date(2015, 1, 1))
+    assert res.replaced == ["1"]
+    with session_scope(engine) as s:
+        versions = s.scalars(select(SpatialUnit).where(SpatialUnit.key == "1").order_by(SpatialUnit.id)).all()
+        assert [(v.valid_to, v.name) for v in versions] == [
+            (dt.date(2015, 1, 1), "Bezirk 1"),
+            (None, "Bezirk 1 neu"),
+        ]
+        lineage = {(lin.predecessor_id, round(lin.share or 0, 2)) for lin in s.scalars(select(UnitLineage))}
+        old1, old2 = versions[0].id, s.scalar(select(SpatialUnit.id).where(SpatialUnit.key == "2"))
+        assert lineage == {(old1, 1.0), (old2, 0.5)}
+
+
+def test_reimporting_identical_boundaries_changes_nothing(engine: Engine) -> None:
+    do_import(engine, squares(["1", "2"]))
+    res = do_import(engine, squares(["1", "2"]))
+    assert res.inserted == [] and res.replaced == [] and sorted(res.unchanged) == ["1", "2"]
+
+
+def test_dry_run_writes_nothing(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        ensure_level(s, "bezirk")
+    res = do_import(engine, squares(["1"]), dry_run=True)
+    assert res.inserted == ["1"]
+    with session_scope(engine) as s:
+        assert s.scalars(select(SpatialUnit)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("gdf", "expected"),
+    [
+        (squares(["1", "1"]), "eindeutigen Schlüssel"),
+        (
+            gpd.GeoDataFrame(
+                {"schluessel": ["1"], "name": ["x"]}, geometry=[Point(X0, Y0)], crs="EPSG:25833"
+            ),
+            "Polygon oder MultiPolygon",
+        ),
+        (squares(["1"]).rename(columns={"schluessel": "id"}), "Attribut 'schluessel'"),
+        (squares([]), "mindestens eine Fläche"),
+    ],
+    ids=["duplicate-key", "point", "missing-key-field", "empty"],
+)
+def test_bad_boundary_files_are_rejected_and_nothing_is_written(
+    engine: Engine, gdf: gpd.GeoDataFrame, expected: str
+) -> None:
+    with pytest.raises(ImportValidationError) as info:
+        do_import(engine, gdf)
+    assert expected in info.value.de
+    with session_scope(engine) as s:
+        assert s.scalars(select(SpatialUnit)).all() == []
+
+
+def test_undo_of_a_boundary_import_reopens_the_previous_version(engine: Engine) -> None:
+    do_import(engine, squares(["1"]))
+    new = gpd.GeoDataFrame(
+        {"schluessel": ["1"], "name": ["neu"]}, geometry=[box(X0, Y0, X0 + 1500, Y0 + 1000)], crs="EPSG:25833"
+    )
+    res = do_import(engine, new, valid_from=dt.date(2015, 1, 1))
+    with session_scope(engine) as s:
+        assert res.import_id is not None
+        undo_import(s, res.import_id)
+    with session_scope(engine) as s:
+        units = s.scalars(select(SpatialUnit)).all()
+        assert [(u.name, u.valid_to) for u in units] == [("Bezirk 1", None)]
+        assert s.scalars(select(UnitLineage)).all() == []
+        with pytest.raises(SozialmonitorError, match="bereits"):
+            undo_import(s, res.import_id)
