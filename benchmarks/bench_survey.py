@@ -95,12 +95,16 @@ def time_r(n: int, runs: int) -> float | None:
         pops = Path(tmp) / "p.csv"
         script = Path(tmp) / "bench.R"
         frame.to_csv(data, index=False)
-        pd.DataFrame([{"var": v, "level": k, "Freq": f} for v, m in margins.items() for k, f in m.items()]).to_csv(
-            pops, index=False
-        )
+        pd.DataFrame(
+            [{"var": v, "level": k, "Freq": f} for v, m in margins.items() for k, f in m.items()]
+        ).to_csv(pops, index=False)
         script.write_text(R_SCRIPT)
-        out = subprocess.run(["Rscript", str(script), str(data), str(pops), str(runs)], capture_output=True, text=True,
-                             timeout=600)
+        out = subprocess.run(
+            ["Rscript", str(script), str(data), str(pops), str(runs)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if out.returncode != 0:
             print("R failed:", out.stderr.strip()[-300:])
             return None
@@ -112,7 +116,7 @@ def main() -> None:
     for n in (2_500, 250_000):
         median, peak = time_python(n)
         line = f"n={n:>7,}: python median {median:7.3f} s (of {RUNS}), peak memory {peak:7.1f} MiB"
-        r = time_r(n, RUNS if n < 10_000 else 3)
+        r = time_r(n, RUNS if n < 10_000 else 1)
         if r is not None:
             line += f" | R survey median {r:7.3f} s | ratio python/R {median / r:5.2f}"
         else:

@@ -59,7 +59,11 @@ EXPECTED_11 = {
     "residents_age_15_64": 5,
     "residents_age_0_5": 2,
     "residents_age_0_9": 3,
+    "residents_age_0_14": 4,
     "residents_age_0_17": 5,
+    "residents_age_0_20": 5,
+    "residents_age_0_64": 9,
+    "residents_age_18_plus": 6,
     "residents_age_18_64": 4,
     "residents_age_60_plus": 2,
     "residents_age_65_plus": 2,
@@ -128,7 +132,7 @@ def test_register_aggregation_exact_counts(persons_csv: Path) -> None:
     )
     assert (v12["foreigners_total"], v12["foreigners_male"], v12["residents_age_65_74"]) == (1, 0, 2)
     assert set(df.ref_date) == {REF} and set(df.status) == {"ok"}
-    assert df.variable.nunique() == len(EXPECTED_11) == 48
+    assert df.variable.nunique() == len(EXPECTED_11) == 52
 
 
 def test_register_from_parquet_equals_csv(persons_csv: Path, tmp_path: Path) -> None:

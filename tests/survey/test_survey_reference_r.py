@@ -96,9 +96,15 @@ def weights_block(design: SurveyDesign, id_col: str) -> dict[str, Any]:
     s = weight_summary(design.weights)
     ids = design.data[id_col].astype(str)
     return {
-        "n": s.n, "sum": s.sum, "mean": s.mean, "sd": s.sd, "min": s.min, "max": s.max,
+        "n": s.n,
+        "sum": s.sum,
+        "mean": s.mean,
+        "sd": s.sd,
+        "min": s.min,
+        "max": s.max,
         "quantiles_type7": {"q0": s.min, "q25": s.q25, "q50": s.q50, "q75": s.q75, "q100": s.max},
-        "kish_deff": s.kish_deff, "kish_neff": s.kish_neff,
+        "kish_deff": s.kish_deff,
+        "kish_neff": s.kish_neff,
         "weights_by_id": dict(zip(ids, design.weights, strict=True)),
     }
 
@@ -126,13 +132,21 @@ def ciprop_methods(d: Any) -> dict[str, Any]:
 
 
 def ratio_block(e: est.SurveyEstimate, df: int) -> dict[str, Any]:
-    return {"estimate": {"api00_api99": float(e.estimate[0])}, "se": {"api00_api99": float(e.se[0])}, "df": df}
+    return {
+        "estimate": {"api00_api99": float(e.estimate[0])},
+        "se": {"api00_api99": float(e.se[0])},
+        "df": df,
+    }
 
 
 def ciprop_block(d: Any, method: str, mask: np.ndarray | None = None) -> dict[str, Any]:
     r = est.ciprop(d, "sch.wide", "Yes", method=method, mask=mask)
-    return {"estimate": {"p": r.estimate}, "se": {"p": r.se}, "ci": {"p": {"lower": r.ci_low, "upper": r.ci_high}},
-            "df": r.df}
+    return {
+        "estimate": {"p": r.estimate},
+        "se": {"p": r.se},
+        "ci": {"p": {"lower": r.ci_low, "upper": r.ci_high}},
+        "df": r.df,
+    }
 
 
 def crosstab_block(d: Any) -> dict[str, Any]:
@@ -144,8 +158,9 @@ def extra_builders() -> dict[str, Callable[[], dict[str, Any]]]:
     d = designs()
     sub_h = (d["dclus1"].data["stype"] == "H").to_numpy()
 
-    def by(name: str, fn: Callable[..., est.SurveyEstimate] = est.mean, var: str = "api00",
-           dom: str = "stype") -> Callable[[], dict[str, Any]]:
+    def by(
+        name: str, fn: Callable[..., est.SurveyEstimate] = est.mean, var: str = "api00", dom: str = "stype"
+    ) -> Callable[[], dict[str, Any]]:
         return lambda: byres(est.by_domain(d[name], dom, fn, var), d[name])
 
     b: dict[str, Callable[[], dict[str, Any]]] = {
@@ -175,10 +190,14 @@ def extra_builders() -> dict[str, Callable[[], dict[str, Any]]]:
         "calib_raking_mean": lambda: svystat(est.mean(d["cal_rak"], "api00")),
         "calib_raking_by_stype": by("cal_rak"),
         "calib_logit_mean": lambda: svystat(est.mean(d["cal_log"], "api00")),
-        "calib_logit_weights": lambda: {"estimate": {"min": d["cal_log"].weights.min(),
-                                                     "max": d["cal_log"].weights.max(),
-                                                     "sum": d["cal_log"].weights.sum()},
-                                        "df": d["cal_log"].degf()},
+        "calib_logit_weights": lambda: {
+            "estimate": {
+                "min": d["cal_log"].weights.min(),
+                "max": d["cal_log"].weights.max(),
+                "sum": d["cal_log"].weights.sum(),
+            },
+            "df": d["cal_log"].degf(),
+        },
         "calib_linear_bounded_mean": lambda: svystat(est.mean(d["cal_lin_b"], "api00")),
         "calib_dclus1_linear_mean": lambda: svystat(est.mean(d["cal_clus"], "api00")),
         "calib_dclus1_linear_total": lambda: svystat(est.total(d["cal_clus"], "enroll")),
@@ -201,8 +220,9 @@ def main_builders() -> dict[str, Callable[[], dict[str, Any]]]:
     return {
         "strat_svymean_api00_enroll": lambda: svystat(est.mean(d["dstrat"], ["api00", "enroll"])),
         "strat_svytotal_api00_enroll": lambda: svystat(est.total(d["dstrat"], ["api00", "enroll"])),
-        "strat_svyby_mean_api00_by_stype": lambda: byres(est.by_domain(d["dstrat"], "stype", est.mean, "api00"),
-                                                         d["dstrat"]),
+        "strat_svyby_mean_api00_by_stype": lambda: byres(
+            est.by_domain(d["dstrat"], "stype", est.mean, "api00"), d["dstrat"]
+        ),
         "strat_svyciprop_schwide_yes": lambda: ciprop_methods(d["dstrat"]),
         "srs_svymean_api00_enroll": lambda: svystat(est.mean(d["dsrs"], ["api00", "enroll"])),
         "rake_srs_converged": lambda: weighted_blocks(d["rk_srs"], True),
@@ -216,9 +236,15 @@ def degf_values() -> dict[str, int]:
     h = (d["dclus1"].data["stype"] == "H").to_numpy()
     e = (d["dstrat"].data["stype"] == "E").to_numpy()
     return {
-        "dstrat": d["dstrat"].degf(), "dsrs": d["dsrs"].degf(), "dclus1": d["dclus1"].degf(),
-        "dclus2": d["dclus2"].degf(), "dclus2_nofpc": d["dclus2_nofpc"].degf(), "jk1": d["jk1"].degf(),
-        "jkn": d["jkn"].degf(), "dstrat_subset_E": d["dstrat"].degf(e), "dclus1_subset_H": d["dclus1"].degf(h),
+        "dstrat": d["dstrat"].degf(),
+        "dsrs": d["dsrs"].degf(),
+        "dclus1": d["dclus1"].degf(),
+        "dclus2": d["dclus2"].degf(),
+        "dclus2_nofpc": d["dclus2_nofpc"].degf(),
+        "jk1": d["jk1"].degf(),
+        "jkn": d["jkn"].degf(),
+        "dstrat_subset_E": d["dstrat"].degf(e),
+        "dclus1_subset_H": d["dclus1"].degf(h),
     }
 
 
@@ -240,7 +266,11 @@ def cases() -> list[Any]:
         ref = json.loads((DATA / fname).read_text())
         for name, res in ref["results"].items():
             for path, value in leaves(res):
-                out.append(pytest.param(fname, name, path, value, id=f"{fname[:-5]}:{name}:" + "/".join(map(str, path))))
+                out.append(
+                    pytest.param(
+                        fname, name, path, value, id=f"{fname[:-5]}:{name}:" + "/".join(map(str, path))
+                    )
+                )
         for name, value in ref["degf"].items():
             out.append(pytest.param(fname, "degf", (name,), value, id=f"{fname[:-5]}:degf:{name}"))
     return out

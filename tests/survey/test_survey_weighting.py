@@ -145,17 +145,23 @@ def test_worked_example_raking_corrects_bias(synth) -> None:  # type: ignore[no-
         weighted = est.mean(raked, var)
         assert abs(weighted.estimate[0] - truth) < abs(unweighted - truth)
         assert abs(weighted.estimate[0] - truth) < 2 * weighted.se[0]
-    worries_bias = est.mean(survey_design(resp), "financial_worries").estimate[0] - synth.truth["financial_worries"]
+    worries_bias = (
+        est.mean(survey_design(resp), "financial_worries").estimate[0] - synth.truth["financial_worries"]
+    )
     assert worries_bias < -0.02
 
 
 def test_area_indicators(synth) -> None:  # type: ignore[no-untyped-def]
-    design = rake(survey_design(synth.respondents, strata="planning_area", weights="design_weight"),
-                  synth.margins).design
+    design = rake(
+        survey_design(synth.respondents, strata="planning_area", weights="design_weight"), synth.margins
+    ).design
     out = area_indicators(
-        design, "planning_area",
-        {"life_satisfaction": IndicatorSpec("life_satisfaction"),
-         "financial_worries": IndicatorSpec("financial_worries", "proportion", 1)},
+        design,
+        "planning_area",
+        {
+            "life_satisfaction": IndicatorSpec("life_satisfaction"),
+            "financial_worries": IndicatorSpec("financial_worries", "proportion", 1),
+        },
         include_total="Jena",
     )
     assert list(out.columns) == COLUMNS

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
+from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out, progress_bar
 from sozialmonitor.db.engine import session_scope
 from sozialmonitor.db.models import ObservationChange, SpatialUnit, Variable
 from sozialmonitor.errors import SozialmonitorError
@@ -149,10 +149,15 @@ def import_register(
     from sozialmonitor.ingest.register import aggregate_register
     from sozialmonitor.ingest.register_spec import load_register_spec
 
+    from sozialmonitor.indicators.variables import upsert_variables
+    from sozialmonitor.ingest.register_variables import standardise, variable_items
+
     rspec = load_register_spec(spec)
-    df = aggregate_register(file, rspec, dt.date.fromisoformat(date))
+    with progress_bar("Registerauszug verdichten / aggregating"):
+        df = standardise(aggregate_register(file, rspec, dt.date.fromisoformat(date)))
     engine = engine_for(db)
     with session_scope(engine) as s:
+        upsert_variables(s, variable_items(list(df["variable"].unique()), rspec.source))
         res = import_observations(
             s,
             df,

@@ -39,7 +39,9 @@ def estimate_command(
     weight: Annotated[str | None, typer.Option(help="Gewichtsvariable")] = None,
     strata: Annotated[str | None, typer.Option(help="Schichtvariable")] = None,
     cluster: Annotated[list[str] | None, typer.Option(help="Clustervariable(n), je Stufe eine")] = None,
-    fpc: Annotated[list[str] | None, typer.Option(help="fpc: Populationsgröße oder Auswahlsatz je Stufe")] = None,
+    fpc: Annotated[
+        list[str] | None, typer.Option(help="fpc: Populationsgröße oder Auswahlsatz je Stufe")
+    ] = None,
     domain: Annotated[str | None, typer.Option(help="Domänen (z. B. Planungsraum)")] = None,
     rake_margins: Annotated[
         Path | None, typer.Option("--rake", help="YAML mit Populationsrändern {variable: {stufe: anzahl}}")
@@ -67,7 +69,9 @@ def estimate_command(
     except SozialmonitorError as err:
         raise _fail(err) from err
     german = table.rename(columns=GERMAN_HEADERS)
-    german[GERMAN_HEADERS["publishable"]] = german[GERMAN_HEADERS["publishable"]].map({True: "ja", False: "nein"})
+    german[GERMAN_HEADERS["publishable"]] = german[GERMAN_HEADERS["publishable"]].map(
+        {True: "ja", False: "nein"}
+    )
     if output_format == "table":
         _print_table(table, f"{statistic}: {variable}", note)
     elif output_format == "csv":
@@ -81,10 +85,12 @@ def estimate_command(
             raise _fail(SozialmonitorError("Für xlsx bitte --out angeben.", "xlsx needs --out."))
         german.to_excel(out, index=False)
     else:
-        raise _fail(SozialmonitorError(
-            f"Unbekanntes Format {output_format!r} (table, csv, xlsx).",
-            f"Unknown format {output_format!r} (table, csv, xlsx).",
-        ))
+        raise _fail(
+            SozialmonitorError(
+                f"Unbekanntes Format {output_format!r} (table, csv, xlsx).",
+                f"Unknown format {output_format!r} (table, csv, xlsx).",
+            )
+        )
 
 
 def _print_table(table: pd.DataFrame, title: str, note: str) -> None:
@@ -112,7 +118,9 @@ def synthetic_command(
     seed: Annotated[int, typer.Option(help="Zufallsstartwert")] = 2024,
     population: Annotated[int, typer.Option(help="Personen im Register")] = 100_000,
     sample: Annotated[int, typer.Option(help="Angeschriebene Personen")] = 10_000,
-    margins: Annotated[Path | None, typer.Option(help="YAML-Datei für die Registerränder (für --rake)")] = None,
+    margins: Annotated[
+        Path | None, typer.Option(help="YAML-Datei für die Registerränder (für --rake)")
+    ] = None,
 ) -> None:
     """Synthetische Jena-ähnliche Befragung schreiben (CSV mit ; und Dezimalkomma)."""
     s = synthetic_survey(population, sample, seed)

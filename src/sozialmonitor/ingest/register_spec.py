@@ -71,7 +71,11 @@ DEFAULT_AGE_BANDS: list[AgeBand] = [
     (15, 64),  # working age
     (0, 5),  # under 6 (Kita age)
     (0, 9),  # under 10 (Präventionskette 0–10)
+    (0, 14),  # under 15 (denominator of child poverty under SGB II)
     (0, 17),  # minors
+    (0, 20),  # under 21 (denominator of Hilfen zur Erziehung)
+    (0, 64),  # under 65 (denominator of the SGB II rate)
+    (18, None),  # adults
     (18, 64),
     (60, None),
     (65, None),

@@ -105,7 +105,9 @@ def _codes(frame: pd.DataFrame) -> np.ndarray:
     """Integer codes for the distinct combinations of the frame's columns."""
     if frame.shape[1] == 0:
         return np.zeros(len(frame), dtype=np.int64)
-    return np.asarray(frame.groupby(list(frame.columns), sort=True, dropna=False, observed=True).ngroup(), dtype=np.int64)
+    return np.asarray(
+        frame.groupby(list(frame.columns), sort=True, dropna=False, observed=True).ngroup(), dtype=np.int64
+    )
 
 
 def _as_list(value: str | Sequence[str | None] | None) -> list[str | None]:
@@ -162,7 +164,8 @@ def survey_design(
         if scol is not None:
             if data[scol].isna().any():
                 raise SozialmonitorError(
-                    f"Schichtvariable {scol!r} hat fehlende Werte.", f"Stratum variable {scol!r} has missing values."
+                    f"Schichtvariable {scol!r} hat fehlende Werte.",
+                    f"Stratum variable {scol!r} has missing values.",
                 )
             sframe["_s"] = data[scol].to_numpy()
         strata_codes = _codes(sframe)
@@ -173,7 +176,8 @@ def survey_design(
             assert col is not None
             if data[col].isna().any():
                 raise SozialmonitorError(
-                    f"Clustervariable {col!r} hat fehlende Werte.", f"Cluster variable {col!r} has missing values."
+                    f"Clustervariable {col!r} hat fehlende Werte.",
+                    f"Cluster variable {col!r} has missing values.",
                 )
             cframe["_c"] = data[col].to_numpy()
             cluster_codes = _codes(cframe)
@@ -189,7 +193,8 @@ def survey_design(
             f = pd.to_numeric(data[fcol], errors="coerce").to_numpy(dtype=float)
             if np.isnan(f).any() or (f <= 0).any():
                 raise SozialmonitorError(
-                    f"fpc-Variable {fcol!r} muss überall positiv sein.", f"fpc variable {fcol!r} must be positive."
+                    f"fpc-Variable {fcol!r} muss überall positiv sein.",
+                    f"fpc variable {fcol!r} must be positive.",
                 )
             pop = n_psu / f if np.all(f <= 1) else f
             if np.any(pop < n_psu - 1e-9):

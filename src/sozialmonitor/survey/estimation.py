@@ -50,8 +50,10 @@ class SurveyEstimate:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.estimate != 0, self.se / np.abs(self.estimate), np.nan)
 
-    def confint(self, level: float = 0.95, dist: str = "z", df: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Wald interval: ``dist="z"`` (R's ``confint`` default) or ``"t"`` with ``df`` (default ``self.df``)."""
+    def confint(
+        self, level: float = 0.95, dist: str = "z", df: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Wald interval: ``dist="z"`` (R's ``confint`` default) or ``"t"`` with ``df`` (default: own df)."""
         q = _quantile(level, dist, self.df if df is None else df)
         return self.estimate - q * self.se, self.estimate + q * self.se
 
@@ -93,7 +95,9 @@ def _quantile(level: float, dist: str, df: int) -> float:
         return float(stats.norm.ppf(1 - a))
     if dist == "t":
         return float(stats.t.ppf(1 - a, df)) if df > 0 else float("nan")
-    raise SozialmonitorError(f"Unbekannte Verteilung {dist!r} (z oder t).", f"Unknown distribution {dist!r} (z or t).")
+    raise SozialmonitorError(
+        f"Unbekannte Verteilung {dist!r} (z oder t).", f"Unknown distribution {dist!r} (z or t)."
+    )
 
 
 def _column(design: Design, name: str) -> pd.Series:
@@ -142,7 +146,8 @@ def _core(
             est = ty / tx
         if np.any(tx == 0):
             raise SozialmonitorError(
-                "Die Domäne ist leer oder der Nenner ist null.", "The domain is empty or the denominator is zero."
+                "Die Domäne ist leer oder der Nenner ist null.",
+                "The domain is empty or the denominator is zero.",
             )
         infl = w[:, None] * (y - est * x) / tx
     if isinstance(design, ReplicateDesign):
@@ -169,8 +174,15 @@ def _core(
 
 
 def _finish(
-    statistic: str, names: Sequence[str], design: Design, est: np.ndarray, v: np.ndarray, vsrs: np.ndarray,
-    n: np.ndarray, mask: np.ndarray, domain_df: bool,
+    statistic: str,
+    names: Sequence[str],
+    design: Design,
+    est: np.ndarray,
+    v: np.ndarray,
+    vsrs: np.ndarray,
+    n: np.ndarray,
+    mask: np.ndarray,
+    domain_df: bool,
 ) -> SurveyEstimate:
     var = np.diag(v)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -179,9 +191,9 @@ def _finish(
     return SurveyEstimate(statistic, tuple(names), est, v, df, n.astype(int), n_eff)
 
 
-def _prepare(design: Design, variables: str | Sequence[str], mask: np.ndarray | None) -> tuple[
-    list[str], np.ndarray, np.ndarray, np.ndarray
-]:
+def _prepare(
+    design: Design, variables: str | Sequence[str], mask: np.ndarray | None
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     names = [variables] if isinstance(variables, str) else list(variables)
     base = _base_mask(design, mask)
     y = np.column_stack([_numeric(design, v) for v in names])
@@ -209,8 +221,17 @@ def ratio(design: Design, numerator: str, denominator: str, mask: np.ndarray | N
     """Ratio of two totals, like ``svyratio``."""
     _, yx, ok, n = _prepare(design, [numerator, denominator], mask)
     est, v, vsrs = _core(design, yx[:, :1], yx[:, 1:], ok)
-    return _finish("ratio", [f"{numerator}/{denominator}"], design, est, v, vsrs, n[:1],
-                   _base_mask(design, mask), mask is not None)
+    return _finish(
+        "ratio",
+        [f"{numerator}/{denominator}"],
+        design,
+        est,
+        v,
+        vsrs,
+        n[:1],
+        _base_mask(design, mask),
+        mask is not None,
+    )
 
 
 def levels_of(series: pd.Series) -> list[Any]:
@@ -220,9 +241,9 @@ def levels_of(series: pd.Series) -> list[Any]:
     return sorted(series.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
 
 
-def _indicators(design: Design, variables: Sequence[str], mask: np.ndarray | None) -> tuple[
-    list[str], np.ndarray, np.ndarray
-]:
+def _indicators(
+    design: Design, variables: Sequence[str], mask: np.ndarray | None
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     base = _base_mask(design, mask)
     cols = [_column(design, v) for v in variables]
     ok = base.copy()
@@ -267,8 +288,9 @@ def crosstab(
             f"Unbekannte Statistik {statistic!r} (total oder proportion).",
             f"Unknown statistic {statistic!r} (total or proportion).",
         )
-    return _finish(f"crosstab_{statistic}", names, design, est, v, vsrs, n, _base_mask(design, mask),
-                   mask is not None)
+    return _finish(
+        f"crosstab_{statistic}", names, design, est, v, vsrs, n, _base_mask(design, mask), mask is not None
+    )
 
 
 def by_domain(

@@ -42,7 +42,7 @@ def _read_text(path: Path) -> str:
 
 
 def read_survey(path: str | Path) -> SurveyFile:
-    """Read a survey file by its extension: ``.csv`` (``;`` with decimal comma or ``,``), ``.xlsx``, ``.sav``."""
+    """Read a survey file by extension: ``.csv`` (``;`` + decimal comma, or ``,``), ``.xlsx``, ``.sav``."""
     p = Path(path)
     if not p.exists():
         raise SozialmonitorError(f"Datei {p} nicht gefunden.", f"File {p} not found.")
@@ -54,7 +54,9 @@ def read_survey(path: str | Path) -> SurveyFile:
         first = text.splitlines()[0] if text else ""
         german = first.count(";") > first.count(",")
         frame = pd.read_csv(
-            _io.StringIO(text), sep=";" if german else ",", decimal="," if german else ".",
+            _io.StringIO(text),
+            sep=";" if german else ",",
+            decimal="," if german else ".",
             thousands="." if german else None,
         )
         return SurveyFile(frame)

@@ -104,7 +104,7 @@ def profile_ci(
     """
     n = len(y)
     w = sw / sw.mean()
-    # IRLS of R's glm.fit; R keeps the working weights of the last iteration (from the previous iteration's fitted values)
+    # IRLS of R's glm.fit; R keeps the working weights of the last iteration (previous fitted values)
     mu_rows = (w * y + 0.5) / (w + 1)
     eta_rows = np.log(mu_rows / (1 - mu_rows))
     dev_old = _deviance_rows(y, w, mu_rows)

@@ -78,7 +78,6 @@ def as_replicate_design(design: SurveyDesign, type: str = "auto") -> ReplicateDe
     n_h = st.n_psu[first]
     pop = st.pop_size[first]
     fpc = np.where(np.isinf(pop), 1.0, (pop - n_h) / np.where(np.isinf(pop), 1.0, pop))
-    cols: list[np.ndarray] = []
     rscales: list[float] = []
     if type == "JK1":
         n = n_units
@@ -99,6 +98,7 @@ def as_replicate_design(design: SurveyDesign, type: str = "auto") -> ReplicateDe
                         "Eine Schicht enthält nur eine Auswahleinheit (PSU); JKn nicht möglich.",
                         "A stratum has only one sampling unit (PSU); JKn is not possible.",
                     )
+                continue  # a certainty unit adds no variance
             for j in members:
                 col = np.ones(n_units)
                 col[members] = nh / (nh - 1)
@@ -107,7 +107,6 @@ def as_replicate_design(design: SurveyDesign, type: str = "auto") -> ReplicateDe
                 rscales.append(float(fpc[j] * (nh - 1) / nh))
         factors = np.column_stack(unit_factors_list)[inv]
     cols_arr = factors
-    del cols
     rep = ReplicateDesign(
         data=design.data,
         weights=design.weights.copy(),

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 
 PLANNING_AREAS = (
-    "Nord", "West", "Zentrum", "Ost", "Süd", "Lobeda", "Winzerla", "Göschwitz", "Ortschaften Nord",
+    "Nord",
+    "West",
+    "Zentrum",
+    "Ost",
+    "Süd",
+    "Lobeda",
+    "Winzerla",
+    "Göschwitz",
+    "Ortschaften Nord",
     "Ortschaften Süd",
 )
 AGE_GROUPS = ("18-29", "30-44", "45-64", "65-79", "80+")
@@ -54,15 +62,17 @@ def synthetic_population(n_persons: int = 100_000, seed: int = 2024) -> pd.DataF
     female_p = np.array([0.48, 0.49, 0.50, 0.54, 0.64])[age]
     sex = (rng.random(n_persons) < female_p).astype(int)
     area_effect = rng.normal(0, 4.0, n_areas)
-    satisfaction = SATISFACTION_BY_AGE[age] + area_effect[area] + 2.0 * (sex == 1) + rng.normal(0, 16, n_persons)
+    satisfaction = (
+        SATISFACTION_BY_AGE[age] + area_effect[area] + 2.0 * (sex == 1) + rng.normal(0, 16, n_persons)
+    )
     worries_logit = np.log(WORRIES_BY_AGE / (1 - WORRIES_BY_AGE))[age] - area_effect[area] / 10
     worries = rng.random(n_persons) < 1 / (1 + np.exp(-worries_logit))
     return pd.DataFrame(
         {
             "person_id": np.arange(1, n_persons + 1),
-            "planning_area": pd.Categorical.from_codes(area, PLANNING_AREAS),
-            "age_group": pd.Categorical.from_codes(age, AGE_GROUPS),
-            "sex": pd.Categorical.from_codes(sex, SEXES),
+            "planning_area": pd.Categorical.from_codes(area, pd.Index(PLANNING_AREAS)),
+            "age_group": pd.Categorical.from_codes(age, pd.Index(AGE_GROUPS)),
+            "sex": pd.Categorical.from_codes(sex, pd.Index(SEXES)),
             "life_satisfaction": np.clip(np.round(satisfaction), 0, 100).astype(int),
             "financial_worries": worries.astype(int),
         }
@@ -85,7 +95,7 @@ def draw_sample(population: pd.DataFrame, n_sample: int = 10_000, seed: int = 20
     for k, idx in strata.items():
         take = rng.choice(idx, size=min(alloc[k], len(idx)), replace=False)
         part = population.iloc[np.sort(take)].copy()
-        part["stratum"] = "|".join(str(x) for x in k)
+        part["stratum"] = "|".join(str(x) for x in k)  # type: ignore[attr-defined]
         part["stratum_size"] = sizes[k]
         part["design_weight"] = sizes[k] / len(take)
         parts.append(part)

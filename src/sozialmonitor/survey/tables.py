@@ -46,7 +46,9 @@ def estimate_table(
     if domain:
         col = design.data[domain] if domain in design.data.columns else None
         if col is None:
-            raise SozialmonitorError(f"Domänenvariable {domain!r} fehlt.", f"Domain variable {domain!r} is missing.")
+            raise SozialmonitorError(
+                f"Domänenvariable {domain!r} fehlt.", f"Domain variable {domain!r} is missing."
+            )
         groups += [(str(lev), (col == lev).to_numpy()) for lev in est.levels_of(col[design.weights > 0])]
     frames = []
     for label, mask in groups:

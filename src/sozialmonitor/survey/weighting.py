@@ -27,7 +27,9 @@ from sozialmonitor.survey.design import (
 Margins = Mapping[str, Mapping[Any, float]]
 
 
-def design_weights(sample: pd.DataFrame, strata: str | Sequence[str], population: Mapping[Any, float]) -> pd.Series:
+def design_weights(
+    sample: pd.DataFrame, strata: str | Sequence[str], population: Mapping[Any, float]
+) -> pd.Series:
     """Design weights N_h / n_h for a stratified simple random sample (keys: stratum value or tuple)."""
     cols = [strata] if isinstance(strata, str) else list(strata)
     keys = _cell_keys(sample, cols)
@@ -36,7 +38,8 @@ def design_weights(sample: pd.DataFrame, strata: str | Sequence[str], population
     missing = sorted(set(n_h.index) - set(pop))
     if missing:
         raise SozialmonitorError(
-            f"Für Schicht(en) {missing} fehlt die Populationszahl.", f"Population count missing for stratum {missing}."
+            f"Für Schicht(en) {missing} fehlt die Populationszahl.",
+            f"Population count missing for stratum {missing}.",
         )
     return pd.Series([pop[k] / n_h[k] for k in keys], index=sample.index, name="design_weight")
 
@@ -81,12 +84,19 @@ def _key(value: Any) -> str:
 def _cell_keys(data: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
     for c in cols:
         if c not in data.columns:
-            raise SozialmonitorError(f"Variable {c!r} fehlt in den Daten.", f"Variable {c!r} is missing from the data.")
+            raise SozialmonitorError(
+                f"Variable {c!r} fehlt in den Daten.", f"Variable {c!r} is missing from the data."
+            )
         if data[c].isna().any():
             raise SozialmonitorError(
-                f"Gewichtungsvariable {c!r} hat fehlende Werte.", f"Weighting variable {c!r} has missing values."
+                f"Gewichtungsvariable {c!r} hat fehlende Werte.",
+                f"Weighting variable {c!r} has missing values.",
             )
-    parts = [data[c].astype(object).map(_key).astype(str) for c in cols]
+    parts = []
+    for c in cols:
+        codes, uniques = pd.factorize(data[c].astype(object))
+        ukeys = np.array([_key(u) for u in uniques], dtype=object)
+        parts.append(pd.Series(ukeys[codes], index=data.index, dtype=object))
     out = parts[0]
     for p in parts[1:]:
         out = out + "\x1f" + p
@@ -94,7 +104,10 @@ def _cell_keys(data: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
 
 
 def _poststrat_weights(
-    w: np.ndarray, keys: pd.Series | tuple[np.ndarray, np.ndarray], population: Mapping[Any, float], label: str
+    w: np.ndarray,
+    keys: pd.Series | tuple[np.ndarray, np.ndarray],
+    population: Mapping[Any, float],
+    label: str,
 ) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(keys, tuple):
         codes, uniques = keys
@@ -113,11 +126,10 @@ def _poststrat_weights(
     present = {k for k, tot in zip(uniques, sample_tot, strict=True) if tot > 0}
     empty = [k for k, v in pop.items() if v > 0 and k not in present]
     if empty:
+        shown_empty = [e.replace(chr(31), " × ") for e in empty]
         raise SozialmonitorError(
-            f"{label}: Randzelle(n) {[e.replace(chr(31), ' × ') for e in empty]} ohne Befragte in der Stichprobe. "
-            "Zellen zusammenlegen.",
-            f"{label}: margin cell(s) {[e.replace(chr(31), ' × ') for e in empty]} have no respondents. "
-            "Collapse cells.",
+            f"{label}: Randzelle(n) {shown_empty} ohne Befragte in der Stichprobe. Zellen zusammenlegen.",
+            f"{label}: margin cell(s) {shown_empty} have no respondents. Collapse cells.",
         )
     factor = np.divide(pop_arr, sample_tot, out=np.zeros_like(pop_arr), where=sample_tot > 0)
     return w * factor[codes], codes
@@ -150,7 +162,10 @@ class WeightingResult:
 
     def report(self) -> str:
         state = "konvergiert/converged" if self.converged else "NICHT konvergiert/NOT converged"
-        return f"{self.method}: {state} nach/after {self.iterations} Iteration(en), Abweichung/deviation {self.max_deviation:.3g}"
+        return (
+            f"{self.method}: {state} nach/after {self.iterations} Iteration(en), "
+            f"Abweichung/deviation {self.max_deviation:.3g}"
+        )
 
 
 def rake(
@@ -202,7 +217,10 @@ def rake(
 
 
 def calibration_matrix(
-    data: pd.DataFrame, margins: Margins | None, totals: Mapping[str, float] | None, population_size: float | None
+    data: pd.DataFrame,
+    margins: Margins | None,
+    totals: Mapping[str, float] | None,
+    population_size: float | None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Model matrix (intercept, level dummies without each margin's first level, numeric columns)."""
     margins = margins or {}
@@ -230,7 +248,8 @@ def calibration_matrix(
         unknown = sorted(set(keys) - set(popm))
         if unknown:
             raise SozialmonitorError(
-                f"Rand {var!r}: Stufe(n) {unknown} kommen in der Stichprobe vor, aber nicht in der Population.",
+                f"Rand {var!r}: Stufe(n) {unknown} kommen in der Stichprobe vor, "
+                "aber nicht in der Population.",
                 f"Margin {var!r}: level(s) {unknown} occur in the sample but not in the population.",
             )
         empty = [k for k, v in popm.items() if v > 0 and not (keys == k).any()]
@@ -240,14 +259,15 @@ def calibration_matrix(
                 f"Margin {var!r}: cell(s) {empty} have no respondents. Collapse cells.",
             )
         for k in list(popm)[1:]:
-            cols.append((keys == k).to_numpy(dtype=float))
+            cols.append(np.asarray((keys == k).to_numpy(), dtype=float))
             pop.append(popm[k])
             names.append(f"{var}{k}")
     for var, tot in totals.items():
         x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
         if np.isnan(x).any():
             raise SozialmonitorError(
-                f"Kalibrierungsvariable {var!r} hat fehlende Werte.", f"Calibration variable {var!r} has missing values."
+                f"Kalibrierungsvariable {var!r} hat fehlende Werte.",
+                f"Calibration variable {var!r} has missing values.",
             )
         cols.append(x)
         pop.append(float(tot))
@@ -258,14 +278,19 @@ def calibration_matrix(
 def _fm1(calfun: str, u: np.ndarray, lower: float, upper: float) -> tuple[np.ndarray, np.ndarray]:
     """g - 1 and its derivative for R's calibration metrics (cal.linear, cal.raking, cal.logit)."""
     if calfun == "linear":
-        return np.minimum(np.maximum(u + 1, lower), upper) - 1, ((u < upper - 1) & (u > lower - 1)).astype(float)
+        return np.minimum(np.maximum(u + 1, lower), upper) - 1, ((u < upper - 1) & (u > lower - 1)).astype(
+            float
+        )
     if calfun == "raking":
         e = np.exp(np.minimum(u, 700))
-        return np.minimum(np.maximum(e, lower), upper) - 1, np.where((u < upper - 1) & (u > lower - 1), e, 0.0)
+        return np.minimum(np.maximum(e, lower), upper) - 1, np.where(
+            (u < upper - 1) & (u > lower - 1), e, 0.0
+        )
     if calfun == "logit":
         if not (np.isfinite(lower) and np.isfinite(upper)):
             raise SozialmonitorError(
-                "Logit-Kalibrierung braucht endliche Grenzen (bounds).", "Logit calibration requires finite bounds."
+                "Logit-Kalibrierung braucht endliche Grenzen (bounds).",
+                "Logit calibration requires finite bounds.",
             )
         a = (upper - lower) / ((upper - 1) * (1 - lower))
         e = np.exp(np.minimum(a * u, 700))
@@ -317,12 +342,20 @@ def calibrate(
     u, s, _ = np.linalg.svd(xs, full_matrices=False)
     q = u[:, s > s.max() * 1e-10] if s.size else u
     adj = GregAdjustment(q=q, w=g * whalf)
-    return WeightingResult(design.with_weights(new_w, adj), True, iterations, misfit_max, f"calibration ({calfun})")
+    return WeightingResult(
+        design.with_weights(new_w, adj), True, iterations, misfit_max, f"calibration ({calfun})"
+    )
 
 
 def _grake(
-    mm: np.ndarray, ww: np.ndarray, calfun: str, lower: float, upper: float, pop: np.ndarray,
-    epsilon: float, max_iter: int,
+    mm: np.ndarray,
+    ww: np.ndarray,
+    calfun: str,
+    lower: float,
+    upper: float,
+    pop: np.ndarray,
+    epsilon: float,
+    max_iter: int,
 ) -> tuple[np.ndarray, int, float, bool]:
     """Newton iterations of R's ``grake`` (generalised raking, Deville & Särndal 1992)."""
     sample_total = ww @ mm
