@@ -146,10 +146,9 @@ def import_register(
 ) -> None:
     """Personenbezogenen Registerauszug (CSV/Parquet) zu Zählungen verdichten und importieren."""
     from sozialmonitor.indicators.store import import_observations
+    from sozialmonitor.indicators.variables import upsert_variables
     from sozialmonitor.ingest.register import aggregate_register
     from sozialmonitor.ingest.register_spec import load_register_spec
-
-    from sozialmonitor.indicators.variables import upsert_variables
     from sozialmonitor.ingest.register_variables import standardise, variable_items
 
     rspec = load_register_spec(spec)

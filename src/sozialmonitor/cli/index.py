@@ -6,6 +6,7 @@ Registered by the main app with ``app.add_typer(index_app, name="index")``.
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 
 import pandas as pd
 import typer
@@ -15,6 +16,7 @@ from rich.table import Table
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.examples import EXAMPLES, load_example
 from sozialmonitor.indices.mss import MssResult, mss_index
+from sozialmonitor.indices.social_index import DEFAULT_CONFIG, load_config, social_index
 
 index_app = typer.Typer(
     help="Sozialindizes (MSS-Verfahren) berechnen / compute social indices (MSS method).",
@@ -65,7 +67,11 @@ def mss(
     if output_format is OutputFormat.csv:
         typer.echo(table.to_csv(index=False, float_format="%.2f", lineterminator="\n"), nl=False)
         return
-    rich_table = Table(title=f"Sozialindex (MSS) – {EXAMPLES[example]}")
+    _print_table(table, f"Sozialindex (MSS) – {EXAMPLES[example]}")
+
+
+def _print_table(table: pd.DataFrame, title: str) -> None:
+    rich_table = Table(title=title)
     for header in ("Einheit", "Statusindex", "Statusklasse", "Dynamikindex", "Dynamikklasse", "Gesamtindex"):
         rich_table.add_column(
             header, justify="right" if header.endswith("index") and header != "Gesamtindex" else "left"
@@ -87,3 +93,47 @@ def _decimal(value: object) -> str:
     if not isinstance(value, int | float) or value != value:
         return ""
     return f"{value:.2f}".replace(".", ",")
+
+
+@index_app.command("social")
+def social(
+    config: Path = typer.Option(
+        DEFAULT_CONFIG,
+        "--config",
+        exists=True,
+        dir_okay=False,
+        help="Index-Konfiguration (YAML) / index config",
+    ),
+    level: str = typer.Option("statbez", "--level", help="Raumebene / spatial level"),
+    year: int | None = typer.Option(
+        None, "--year", help="Jahr (Standard: das letzte) / year (default: latest)"
+    ),
+    output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="csv | table"),
+    db: str | None = typer.Option(None, "--db", help="Datenbank-URL / database URL"),
+) -> None:
+    """Sozialindex (MSS-Verfahren) aus den Daten der Datenbank / social index from the database."""
+    from sozialmonitor.cli.common import engine_for
+    from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.indicators.service import indicator_table
+
+    try:
+        cfg = load_config(config)
+        keys = sorted(set(cfg.status) | set(cfg.dynamics) | {cfg.population_indicator or ""} - {""})
+        with session_scope(engine_for(db)) as s:
+            ind = indicator_table(s, level, indicators=keys)
+        if ind.empty:
+            raise SozialmonitorError(
+                f"Keine Indikatorwerte auf Ebene {level!r}", f"no indicator values on level {level!r}"
+            )
+        dates = sorted({d for d in ind["ref_date"] if year is None or d.year == year})
+        if not dates:
+            raise SozialmonitorError(f"Keine Werte für {year}", f"no values for {year}")
+        result = social_index(ind, cfg, ref_date=dates[-1])
+    except SozialmonitorError as exc:
+        typer.echo(f"{exc.de}\n{exc.en}", err=True)
+        raise typer.Exit(1) from exc
+    table = mss_table(result)
+    if output_format is OutputFormat.csv:
+        typer.echo(table.to_csv(index=False, float_format="%.2f", lineterminator="\n"), nl=False)
+        return
+    _print_table(table, f"{cfg.name} – {level}, {dates[-1]:%d.%m.%Y}")

@@ -1,6 +1,6 @@
 """A social index by the MSS method from a long indicator table, configured in YAML.
 
-The configuration (e.g. the shipped ``jena_sozialindex.yaml``) names the status indicators (catalogue keys,
+The configuration (e.g. the shipped ``sozialindex_default.yaml``) names the status indicators (catalogue keys,
 with weights and optional ``invert: true`` for indicators where high is good), the dynamics (the change of
 indicators over ``periods`` reference dates, in the indicator's unit – percentage points for shares), the
 population indicator and minimum, and the class thresholds. :func:`social_index` takes the output of
@@ -27,7 +27,7 @@ from sozialmonitor.indices.mss import MssConfig, MssResult, mss_index
 from sozialmonitor.stats.status import ESTIMATED, OK
 from sozialmonitor.stats.timeseries import change
 
-JENA_CONFIG = Path(__file__).parent / "jena_sozialindex.yaml"
+DEFAULT_CONFIG = Path(__file__).parent / "sozialindex_default.yaml"
 CHANGE_SUFFIX = "_change"
 
 
@@ -99,7 +99,7 @@ def parse_config(raw: Mapping[str, Any], file: str = "<config>") -> SocialIndexC
     )
 
 
-def load_config(path: Path = JENA_CONFIG) -> SocialIndexConfig:
+def load_config(path: Path = DEFAULT_CONFIG) -> SocialIndexConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
