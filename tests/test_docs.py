@@ -1,0 +1,33 @@
+"""Docs cannot drift: the command reference is generated, every setting is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sozialmonitor.cli.main import app
+from sozialmonitor.cli.reference import render
+from sozialmonitor.config import SETTINGS
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def test_command_reference_is_current() -> None:
+    assert (DOCS / "cli.md").read_text(encoding="utf-8") == render(app), (
+        "docs/cli.md is out of date: run `.venv/bin/python -m sozialmonitor.cli.reference`"
+    )
+
+
+def test_every_setting_is_documented_in_the_user_guide() -> None:
+    text = (DOCS / "benutzerhandbuch.md").read_text(encoding="utf-8") + (DOCS / "konfiguration.md").read_text(
+        encoding="utf-8"
+    )
+    missing = [s.env for s in SETTINGS.values() if s.env not in text]
+    assert not missing, f"undocumented settings: {missing}"
+
+
+def test_docs_link_to_existing_files() -> None:
+    import re
+
+    for page in DOCS.glob("*.md"):
+        for target in re.findall(r"\]\(([^)#:]+\.md)\)", page.read_text(encoding="utf-8")):
+            assert (DOCS / target).exists(), f"{page.name} links to missing {target}"
