@@ -250,3 +250,43 @@ def test_every_command_has_help() -> None:
             assert result.exit_code == 0, args
             seen += 1
     assert seen > 15
+
+
+def test_export_indicators_compared_with_the_city_gives_deviation_and_rank(jena_db: str) -> None:
+    code, out, err = invoke(
+        "export",
+        "indicators",
+        "--indicator",
+        "unemployment_share_sgb2",
+        "--year",
+        "2017",
+        "--compare",
+        "stadt",
+        "--decimal-point",
+        "--db",
+        jena_db,
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    ranked = sorted((r for r in rows if r["Rang"]), key=lambda r: int(r["Rang"]))
+    assert ranked[0]["Name"] == "Lobeda-Ost"
+    top = ranked[0]
+    assert float(top["Abweichung"]) == pytest.approx(
+        float(top["Wert"]) - float(top["Referenzwert"]), abs=0.11
+    )
+    assert all(r["Rang"] == "" for r in rows if r["Fallzahl zu klein"] == "ja" or r["Status"] != "ok")
+    assert {r["Anzahl mit Rang"] for r in ranked} == {str(len(ranked))}
+
+
+def test_berlin_example_loads_542_planning_areas_with_geometry(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'berlin.sqlite'}"
+    code, out, err = invoke("example", "berlin-mss-2021", "--db", url)
+    assert code == 0, err
+    code, out, _ = invoke("export", "observations", "--variable", "mss_s1", "--level", "plr", "--db", url)
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    assert len(rows) == 542
+    assert sum(r["Status"] == "ok" for r in rows) == 536
+    code, out, _ = invoke("units", "list", "--level", "plr", "--db", url)
+    assert code == 0 and "Stülerstraße" in out
+    code, _, err = invoke("example", "no-such-example", "--db", url)
+    assert code == 1 and "berlin-mss-2021" in err

@@ -173,3 +173,17 @@ def test_undo_of_a_boundary_import_reopens_the_previous_version(engine: Engine) 
         assert s.scalars(select(UnitLineage)).all() == []
         with pytest.raises(SozialmonitorError, match="bereits"):
             undo_import(s, res.import_id)
+
+
+def test_stable_units_leave_out_units_whose_boundary_changed(engine: Engine) -> None:
+    from sozialmonitor.geo.units import stable_units
+
+    do_import(engine, squares(["1", "2"]), valid_from=dt.date(2010, 1, 1))
+    new = gpd.GeoDataFrame(
+        {"schluessel": ["1"], "name": ["neu"]}, geometry=[box(X0, Y0, X0 + 1500, Y0 + 1000)], crs="EPSG:25833"
+    )
+    do_import(engine, new, valid_from=dt.date(2015, 1, 1))
+    with session_scope(engine) as s:
+        assert stable_units(s, "bezirk", dt.date(2012, 12, 31), dt.date(2016, 12, 31)) == {"2"}
+        assert stable_units(s, "bezirk", dt.date(2016, 12, 31), dt.date(2017, 12, 31)) == {"1", "2"}
+        assert stable_units(s, "bezirk", dt.date(2005, 12, 31), dt.date(2011, 12, 31)) == set()

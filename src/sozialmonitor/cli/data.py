@@ -48,6 +48,11 @@ HEADERS = {
         "denominator": "Nenner",
         "flag_small": "Fallzahl zu klein",
         "unit": "Einheit",
+        "reference": "Referenzwert",
+        "deviation_abs": "Abweichung",
+        "deviation_rel": "Abweichung (%)",
+        "rank": "Rang",
+        "n_ranked": "Anzahl mit Rang",
     },
     "en": {
         "unit_key": "key",
@@ -63,6 +68,11 @@ HEADERS = {
         "denominator": "denominator",
         "flag_small": "count too small",
         "unit": "unit",
+        "reference": "reference",
+        "deviation_abs": "deviation",
+        "deviation_rel": "deviation (%)",
+        "rank": "rank",
+        "n_ranked": "number ranked",
     },
 }
 STATUS = {
@@ -159,6 +169,14 @@ def export_indicators(
     ] = None,
     year: Annotated[list[int] | None, typer.Option("--year", help="Jahr (mehrfach möglich)")] = None,
     level: Annotated[str, typer.Option(help="Raumebene / level")] = "statbez",
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Referenzebene (z. B. stadt): Referenzwert, Abweichung und Rang ergänzen / "
+            "add reference value, deviation and rank",
+        ),
+    ] = None,
     fmt: Format = "csv",
     decimal_comma: DecimalComma = True,
     lang: Lang = "de",
@@ -169,40 +187,54 @@ def export_indicators(
     from sozialmonitor.geo.units import units_frame
     from sozialmonitor.indicators.catalogue import load_catalogue
     from sozialmonitor.indicators.service import indicator_table
+    from sozialmonitor.stats.indicators import compare_to_reference
 
     cat = load_catalogue()
+    columns = [
+        "unit_key",
+        "name",
+        "ref_date",
+        "indicator",
+        "value",
+        "unit",
+        "status",
+        "numerator",
+        "denominator",
+        "flag_small",
+    ]
     with session_scope(engine_for(db)) as s:
         df = indicator_table(s, level, indicators=indicator, years=_years(year), catalogue=cat)
         names = units_frame(s, level)[["unit_key", "name"]]
+        if compare and not df.empty:
+            ref = indicator_table(
+                s, compare, indicators=sorted(set(df["indicator"])), years=_years(year), catalogue=cat
+            )
+            if ref["unit_key"].nunique() != 1:
+                raise SozialmonitorError(
+                    f"Referenzebene {compare!r} muss genau eine Einheit haben",
+                    f"reference level {compare!r} must have exactly one unit",
+                )
+            df = compare_to_reference(df, ref)
+            columns += ["reference", "deviation_abs", "deviation_rel", "rank", "n_ranked"]
     if df.empty:
         raise SozialmonitorError(
             "Keine Indikatorwerte für diese Auswahl", "no indicator values for this selection"
         )
     df = df.merge(names, on="unit_key", how="left")
-    df["value"] = [
-        round(v, cat.get(k).decimals) if v == v else v
-        for k, v in zip(df["indicator"], df["value"], strict=True)
-    ]
+    decimals = {k: cat.get(k).decimals for k in set(df["indicator"])}
+    for col in ("value", "reference", "deviation_abs", "deviation_rel"):
+        if col in df:
+            df[col] = [
+                round(v, decimals[k]) if v == v else v for k, v in zip(df["indicator"], df[col], strict=True)
+            ]
     df["unit"] = [cat.get(k).unit for k in df["indicator"]]
     write_table(
-        df[
-            [
-                "unit_key",
-                "name",
-                "ref_date",
-                "indicator",
-                "value",
-                "unit",
-                "status",
-                "numerator",
-                "denominator",
-                "flag_small",
-            ]
-        ],
+        df[columns],
         fmt,
         out_file,
         decimal_comma,
         lang,
+        number_columns=("value", "numerator", "denominator", "reference", "deviation_abs", "deviation_rel"),
     )
 
 

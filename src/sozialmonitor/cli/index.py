@@ -114,6 +114,7 @@ def social(
     """Sozialindex (MSS-Verfahren) aus den Daten der Datenbank / social index from the database."""
     from sozialmonitor.cli.common import engine_for
     from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.geo.units import stable_units
     from sozialmonitor.indicators.service import indicator_table
 
     try:
@@ -128,7 +129,12 @@ def social(
         dates = sorted({d for d in ind["ref_date"] if year is None or d.year == year})
         if not dates:
             raise SozialmonitorError(f"Keine Werte für {year}", f"no values for {year}")
-        result = social_index(ind, cfg, ref_date=dates[-1])
+        all_dates = sorted(d for d in set(ind["ref_date"]) if d <= dates[-1])
+        base = all_dates[max(0, len(all_dates) - 1 - cfg.periods)]
+        with session_scope(engine_for(db)) as s:
+            stable = stable_units(s, level, base, dates[-1])
+        # changes only for units whose boundaries did not change in between
+        result = social_index(ind, cfg, ref_date=dates[-1], valid_units={base: stable, dates[-1]: stable})
     except SozialmonitorError as exc:
         typer.echo(f"{exc.de}\n{exc.en}", err=True)
         raise typer.Exit(1) from exc

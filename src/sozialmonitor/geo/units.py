@@ -307,3 +307,13 @@ def geometries(session: Session, level_key: str) -> gpd.GeoDataFrame:
         geometry=[shape(json.loads(u.geometry)) for u in units if u.geometry],
         crs=STORAGE_CRS,
     )
+
+
+def stable_units(session: Session, level_key: str, start: dt.date, end: dt.date) -> set[str]:
+    """Keys of units whose boundary did not change between ``start`` and ``end`` (one version covers both).
+
+    Changes over time are only meaningful for these units; the others are reported as excluded.
+    """
+    level = get_level(session, level_key)
+    units = session.scalars(select(SpatialUnit).where(SpatialUnit.level_id == level.id)).all()
+    return {u.key for u in units if u.valid_from <= start and (u.valid_to is None or end < u.valid_to)}
