@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer.main
@@ -20,7 +21,11 @@ def _param(p: Any) -> str:
     if not hasattr(p, "opts") or getattr(p, "param_type_name", "") == "argument":
         return f"| `{str(p.name).upper()}` | Argument | {getattr(p, 'help', '') or ''} |"
     names = ", ".join(f"`{n}`" for n in [*p.opts, *p.secondary_opts])
-    default = "" if p.default in (None, False, ()) or p.required else f" (Standard: `{p.default}`)"
+    value = p.default
+    if isinstance(value, Path):  # absolute paths differ per checkout: show them inside the package
+        parts = value.parts
+        value = "/".join(parts[parts.index("sozialmonitor") :]) if "sozialmonitor" in parts else value.name
+    default = "" if value in (None, False, ()) or p.required else f" (Standard: `{value}`)"
     helptext = (p.help or "").replace("|", "\\|").replace("\n", " ")
     return f"| {names} | {'Pflicht' if p.required else 'optional'} | {helptext}{default} |"
 
@@ -41,8 +46,6 @@ def render(app: typer.Typer) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    from pathlib import Path
-
     from sozialmonitor.cli.main import app
 
     target = Path(__file__).resolve().parents[3] / "docs" / "cli.md"
