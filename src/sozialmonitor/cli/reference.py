@@ -24,7 +24,8 @@ def _param(p: Any) -> str:
     value = p.default
     if isinstance(value, Path):  # absolute paths differ per checkout: show them inside the package
         parts = value.parts
-        value = "/".join(parts[parts.index("sozialmonitor") :]) if "sozialmonitor" in parts else value.name
+        starts = [i for i in range(1, len(parts)) if parts[i - 1 : i + 1] == ("src", "sozialmonitor")]
+        value = "/".join(parts[starts[-1] :]) if starts else value.name
     default = "" if value in (None, False, ()) or p.required else f" (Standard: `{value}`)"
     helptext = (p.help or "").replace("|", "\\|").replace("\n", " ")
     return f"| {names} | {'Pflicht' if p.required else 'optional'} | {helptext}{default} |"
