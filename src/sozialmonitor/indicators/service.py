@@ -91,7 +91,7 @@ def indicator_table(
     catalogue: Catalogue | None = None,
 ) -> pd.DataFrame:
     """Every requested catalogue indicator for every unit of ``level`` and every reference date."""
-    from sozialmonitor.stats.indicators import compute_indicators
+    from sozialmonitor.stats.indicators import INDICATOR_COLUMNS, compute_indicators
 
     cat = catalogue or load_catalogue()
     defs: list[IndicatorDef] = [cat.get(k) for k in indicators] if indicators else list(cat)
@@ -102,16 +102,5 @@ def indicator_table(
     present = set(obs["variable"])
     defs = [d for d in defs if set(d.variables) <= present] if not indicators else defs
     if obs.empty or not defs:
-        return pd.DataFrame(
-            columns=[
-                "indicator",
-                "unit_key",
-                "ref_date",
-                "numerator",
-                "denominator",
-                "value",
-                "status",
-                "flag_small",
-            ]
-        )
+        return pd.DataFrame(columns=list(INDICATOR_COLUMNS))
     return compute_indicators(obs[["unit_key", "ref_date", "variable", "value", "status"]], defs)
