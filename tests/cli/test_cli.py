@@ -230,7 +230,7 @@ def test_cancelled_build_leaves_the_previous_database_untouched(tmp_path: Path) 
 
 def test_db_upgrade_and_units_and_catalogue(tmp_path: Path, jena_db: str) -> None:
     code, out, _ = invoke("db", "upgrade", "--db", f"sqlite:///{tmp_path / 'new.sqlite'}")
-    assert code == 0 and "0001" in out
+    assert code == 0 and "Schema-Version" in out
     code, out, _ = invoke("units", "list", "--level", "ortsteil", "--db", jena_db)
     assert code == 0 and "Neulobeda" in out
     code, out, _ = invoke("catalogue", "list")
@@ -290,3 +290,34 @@ def test_berlin_example_loads_542_planning_areas_with_geometry(tmp_path: Path) -
     assert code == 0 and "Stülerstraße" in out
     code, _, err = invoke("example", "no-such-example", "--db", url)
     assert code == 1 and "berlin-mss-2021" in err
+
+
+def test_export_changes_between_two_years_names_the_units_left_out(jena_db: str) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "changes",
+            "--indicator",
+            "residents",
+            "--indicator",
+            "unemployment_share_sgb2",
+            "--from",
+            "2007",
+            "--to",
+            "2017",
+            "--decimal-point",
+            "--db",
+            jena_db,
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout_bytes.decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    winzerla = {r["Indikator"]: r for r in rows if r["Schlüssel"] == "90"}
+    res = winzerla["residents"]
+    assert float(res["Veränderung"]) == float(res["Wert Vergleichsjahr"]) - float(res["Wert Basisjahr"])
+    # a district whose 2017 SGB II share is suppressed gets no change and is named on stderr
+    assert "kein gültiger Wert 2017" in result.stderr
+    left_out = {line.split()[0] for line in result.stderr.splitlines()[1:]}
+    assert not left_out & {r["Schlüssel"] for r in rows if r["Indikator"] == "unemployment_share_sgb2"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,10 +10,10 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
+from sozialmonitor.cli.common import DbOption, engine_for, err, handle_errors, out
 from sozialmonitor.db.engine import session_scope
 from sozialmonitor.errors import SozialmonitorError
-from sozialmonitor.fmt import plain_decimal
+from sozialmonitor.indicators.export import NUMBER_COLUMNS, check_format, excel_csv, xlsx_bytes
 
 export_app = typer.Typer(
     help="Daten exportieren (Excel-taugliches CSV, XLSX) / export data", no_args_is_help=True
@@ -33,53 +31,6 @@ OutFile = Annotated[
     Path | None, typer.Option("--out", help="Datei statt Standardausgabe / file instead of stdout")
 ]
 
-HEADERS = {
-    "de": {
-        "unit_key": "Schlüssel",
-        "name": "Name",
-        "level": "Ebene",
-        "ref_date": "Stichtag",
-        "variable": "Variable",
-        "indicator": "Indikator",
-        "value": "Wert",
-        "status": "Status",
-        "source": "Quelle",
-        "numerator": "Zähler",
-        "denominator": "Nenner",
-        "flag_small": "Fallzahl zu klein",
-        "unit": "Einheit",
-        "reference": "Referenzwert",
-        "deviation_abs": "Abweichung",
-        "deviation_rel": "Abweichung (%)",
-        "rank": "Rang",
-        "n_ranked": "Anzahl mit Rang",
-    },
-    "en": {
-        "unit_key": "key",
-        "name": "name",
-        "level": "level",
-        "ref_date": "reference date",
-        "variable": "variable",
-        "indicator": "indicator",
-        "value": "value",
-        "status": "status",
-        "source": "source",
-        "numerator": "numerator",
-        "denominator": "denominator",
-        "flag_small": "count too small",
-        "unit": "unit",
-        "reference": "reference",
-        "deviation_abs": "deviation",
-        "deviation_rel": "deviation (%)",
-        "rank": "rank",
-        "n_ranked": "number ranked",
-    },
-}
-STATUS = {
-    "de": {"ok": "ok", "suppressed": "geheim", "missing": "fehlt", "estimated": "geschätzt"},
-    "en": {"ok": "ok", "suppressed": "suppressed", "missing": "missing", "estimated": "estimated"},
-}
-
 
 def write_table(
     df: pd.DataFrame,
@@ -87,33 +38,16 @@ def write_table(
     out_file: Path | None,
     decimal_comma: bool,
     lang: str,
-    number_columns: tuple[str, ...] = ("value", "numerator", "denominator"),
+    number_columns: tuple[str, ...] = NUMBER_COLUMNS,
 ) -> None:
     """CSV for Excel: UTF-8 with BOM, ';' separator, optional decimal comma, dates as TT.MM.JJJJ (de)."""
-    df = df.copy()
-    if "status" in df:
-        df["status"] = df["status"].map(STATUS[lang]).fillna(df["status"])
-    if "ref_date" in df:
-        df["ref_date"] = [d.strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d") for d in df["ref_date"]]
-    if "flag_small" in df:
-        df["flag_small"] = df["flag_small"].map({True: "ja" if lang == "de" else "yes", False: ""})
-    df = df.rename(columns=HEADERS[lang])
+    check_format(fmt)
     if fmt == "xlsx":
         if out_file is None:
             raise SozialmonitorError("Für XLSX bitte --out DATEI angeben", "for XLSX give --out FILE")
-        df.to_excel(out_file, index=False, engine="openpyxl")
+        out_file.write_bytes(xlsx_bytes(df, lang))
         return
-    if fmt != "csv":
-        raise SozialmonitorError(
-            f"Format {fmt!r} unbekannt (csv, xlsx)", f"unknown format {fmt!r} (csv, xlsx)"
-        )
-    for col in number_columns:
-        name = HEADERS[lang].get(col, col)
-        if name in df:
-            df[name] = [plain_decimal(v, decimal_comma) for v in df[name]]
-    buf = io.StringIO()
-    df.to_csv(buf, sep=";", index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    data = "\ufeff" + buf.getvalue()
+    data = excel_csv(df, decimal_comma, lang, number_columns)
     if out_file:
         out_file.write_text(data, encoding="utf-8", newline="")
     else:  # bytes, so that Windows line ends and the BOM reach the file unchanged
@@ -306,3 +240,75 @@ def catalogue_list(lang: Lang = "de") -> None:
             f"{' + '.join(d.numerator)} / {' + '.join(d.denominator) or '–'}",
         )
     out.print(table)
+
+
+@export_app.command("changes")
+@handle_errors
+def export_changes(
+    indicator: Annotated[list[str], typer.Option("--indicator", help="Indikator (mehrfach möglich)")],
+    from_year: Annotated[int, typer.Option("--from", help="Basisjahr / base year")],
+    to_year: Annotated[int, typer.Option("--to", help="Vergleichsjahr / comparison year")],
+    level: Annotated[str, typer.Option(help="Raumebene / level")] = "statbez",
+    fmt: Format = "csv",
+    decimal_comma: DecimalComma = True,
+    lang: Lang = "de",
+    out_file: OutFile = None,
+    db: DbOption = None,
+) -> None:
+    """Veränderung zwischen zwei Jahren (Bilanzierung) / change between two years.
+
+    Nur Einheiten mit unveränderten Grenzen und gültigen Werten in beiden Jahren; die übrigen werden mit
+    Grund genannt. Only units with unchanged boundaries and valid values in both years; the others are
+    listed with the reason.
+    """
+    from sozialmonitor.geo.units import stable_units, units_frame
+    from sozialmonitor.indicators.catalogue import load_catalogue
+    from sozialmonitor.indicators.service import indicator_table
+    from sozialmonitor.stats.timeseries import change
+
+    cat = load_catalogue()
+    with session_scope(engine_for(db)) as s:
+        ind = indicator_table(s, level, indicators=indicator, years=[from_year, to_year], catalogue=cat)
+        if ind.empty or {d.year for d in ind["ref_date"]} != {from_year, to_year}:
+            raise SozialmonitorError(
+                f"Für {from_year} und {to_year} liegen nicht beide Werte vor",
+                f"values for both {from_year} and {to_year} are needed",
+            )
+        base, end = min(ind["ref_date"]), max(ind["ref_date"])
+        stable = stable_units(s, level, base, end)
+        names = units_frame(s, level)[["unit_key", "name"]]
+    result = change(ind, periods=1, valid_units={base: stable, end: stable})
+    reasons = {
+        "not_valid": ("Grenze geändert", "boundary changed"),
+        "no_value": (f"kein gültiger Wert {to_year}", f"no valid value {to_year}"),
+        "no_base_value": (f"kein gültiger Wert {from_year}", f"no valid value {from_year}"),
+    }
+    excluded = result.excluded
+    if not excluded.empty:
+        err.print(f"{len(excluded)} Werte ohne Veränderung / values without change:", highlight=False)
+        for r in excluded.merge(names, on="unit_key", how="left").to_dict("records"):
+            de, en = reasons.get(str(r["reason"]), (str(r["reason"]), str(r["reason"])))
+            err.print(f"  {r['unit_key']} {r['name']} ({r['indicator']}): {de} / {en}", highlight=False)
+    table = result.table.merge(names, on="unit_key", how="left")
+    table = table.rename(columns={"base_value": "value_from", "value": "value_to"})
+    decimals = {k: cat.get(k).decimals for k in set(table["indicator"])}
+    for col in ("value_from", "value_to", "change_abs", "change_rel"):
+        table[col] = [round(v, decimals[k]) for k, v in zip(table["indicator"], table[col], strict=True)]
+    columns = [
+        "unit_key",
+        "name",
+        "indicator",
+        "value_from",
+        "value_to",
+        "change_abs",
+        "change_rel",
+        "status",
+    ]
+    write_table(
+        table[columns],
+        fmt,
+        out_file,
+        decimal_comma,
+        lang,
+        number_columns=("value_from", "value_to", "change_abs", "change_rel"),
+    )
