@@ -5,13 +5,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_PORT ?= 54329
 export SOZIALMONITOR_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/sozialmonitor_test
-APT_TEST_PACKAGES := postgresql postgresql-15-postgis-3
+# Debian packages: the report (WeasyPrint needs Pango, Cairo and fonts) and the tests (PostgreSQL, poppler)
+APT_DEMO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core
+APT_TEST_PACKAGES := $(APT_DEMO_PACKAGES) postgresql postgresql-15-postgis-3 poppler-utils
 
-.PHONY: demo test bench lint typecheck pytest install install-dev system-deps pg-start pg-stop lock docs clean
+.PHONY: demo test bench lint typecheck pytest install install-dev system-deps demo-deps pg-start pg-stop lock docs clean
 
-## make demo: install, build the Jena demo database from the bundled real data, show the result
-demo: $(BIN)/.installed
-	$(BIN)/sozialmonitor demo --db sqlite:///sozialmonitor.sqlite
+DEMO_DB := sqlite:///sozialmonitor.sqlite
+
+## make demo: install, build the Jena demo database from the bundled real data, write the report, show the result
+demo: demo-deps $(BIN)/.installed
+	$(BIN)/sozialmonitor demo --db $(DEMO_DB)
+	$(BIN)/sozialmonitor report --year 2017 --compare-year 2012 --out bericht \
+	  --sources src/sozialmonitor/demo/jena/SOURCES.md --db $(DEMO_DB)
+	@echo "Lebenslagenbericht / report: $(CURDIR)/bericht"
 
 ## make test: install test needs (Debian packages included), start PostgreSQL, run lint, types and tests
 test: export SOZIALMONITOR_REQUIRE_PG = 1
@@ -42,13 +49,20 @@ $(BIN)/.installed-dev: requirements-dev.txt pyproject.toml | $(BIN)/python
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
 
-## Debian packages for the tests (PostgreSQL server, Chromium); skipped when already present
-system-deps:
-	@missing=""; for p in $(APT_TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+## Debian packages; each step is skipped when the packages are already present
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(APT_TEST_PACKAGES))
+
+demo-deps:
+	$(call apt_install,$(APT_DEMO_PACKAGES))
 
 pg-start:
 	SOZIALMONITOR_PG_PORT=$(PG_PORT) scripts/pg-test.sh start

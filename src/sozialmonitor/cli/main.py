@@ -33,9 +33,16 @@ try:  # command groups of the domain packages
 except ImportError:  # pragma: no cover - during development only
     pass
 try:
+    from sozialmonitor.cli import survey_publish  # noqa: F401  (registers `survey publish`)
     from sozialmonitor.cli.survey import survey_app
 
     app.add_typer(survey_app, name="survey")
+except ImportError:  # pragma: no cover
+    pass
+try:
+    from sozialmonitor.cli.report import report_app
+
+    app.add_typer(report_app, name="report")
 except ImportError:  # pragma: no cover
     pass
 

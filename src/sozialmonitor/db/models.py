@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -131,6 +132,31 @@ class Observation(Base):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"), nullable=True, index=True)
 
 
+class SurveyEstimate(Base):
+    """A published survey indicator for a unit: estimate with its uncertainty (one import = one publication).
+
+    The indicator is a ``variable`` (name, unit). Publishing again adds rows under a new import; the latest
+    import that is not undone is the current one, so undo brings back the previous publication.
+    """
+
+    __tablename__ = "survey_estimate"
+    __table_args__ = (Index("ix_survey_estimate_variable_date", "variable_id", "ref_date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey: Mapped[str] = mapped_column(String(200))
+    variable_id: Mapped[int] = mapped_column(ForeignKey("variable.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("spatial_unit.id"))
+    ref_date: Mapped[dt.date] = mapped_column(Date)
+    estimate: Mapped[float | None] = mapped_column(Float, nullable=True)
+    se: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ci_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    ci_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    n: Mapped[int] = mapped_column(Integer)
+    n_eff: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cv: Mapped[float | None] = mapped_column(Float, nullable=True)
+    publishable: Mapped[bool] = mapped_column(Boolean)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_run.id"), index=True)
+
+
 class ObservationChange(Base):
     """What an import changed, so that it can be listed and undone."""
 
@@ -145,3 +171,6 @@ class ObservationChange(Base):
     old_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
     old_source: Mapped[str | None] = mapped_column(Text, nullable=True)
     old_import_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+from sozialmonitor.report import models as _report_models  # noqa: E402,F401

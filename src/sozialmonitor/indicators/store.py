@@ -310,6 +310,13 @@ def undo_import(session: Session, import_id: int) -> tuple[int, int]:
         )
     if run.kind == "geo":
         return _undo_geo(session, run)
+    if run.kind == "survey":
+        from sozialmonitor.indicators.survey_store import undo_survey
+
+        removed = undo_survey(session, run)
+        run.status = "undone"
+        run.undone_at = dt.datetime.now()
+        return removed, 0
     changes = session.scalars(select(ObservationChange).where(ObservationChange.import_id == import_id)).all()
     later = session.scalar(
         select(func.min(Observation.import_id))

@@ -1,0 +1,308 @@
+"""The report's figures, collected from the store through the indicator service (no SQL of its own).
+
+:func:`collect` returns a :class:`ReportData`: per chapter the indicators with data (values of every district
+in the report year and the comparison year, the city value, the city's time series) and the catalogue
+indicators without data (named in the report, not hidden).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.geo.units import units_frame
+from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef
+from sozialmonitor.indicators.service import indicator_table
+from sozialmonitor.report.settings import ChapterSpec, ReportSettings
+from sozialmonitor.stats.indicators import compare_to_reference
+from sozialmonitor.stats.status import ESTIMATED, OK
+
+COUNT_UNITS = ("Anzahl", "Personen")
+
+
+@dataclass
+class IndicatorData:
+    """One indicator of a chapter: ``table`` has one row per district (index ``unit_key``) with ``name``,
+    ``value``, ``status``, ``flag_small``, ``usable``, ``value_cmp``, ``usable_cmp``, ``change``, ``rank``."""
+
+    defn: IndicatorDef
+    year: int
+    compare_year: int | None
+    table: pd.DataFrame
+    city: float | None
+    city_cmp: float | None
+    series: pd.DataFrame
+    """City value per year (``year``, ``city``) and the district minimum/maximum (``low``, ``high``)."""
+
+    @property
+    def n_usable(self) -> int:
+        return int(self.table["usable"].sum())
+
+
+@dataclass
+class ChapterData:
+    spec: ChapterSpec
+    indicators: list[IndicatorData]
+    missing: list[IndicatorDef]
+
+
+@dataclass
+class ReportData:
+    settings: ReportSettings
+    catalogue: Catalogue
+    level: str
+    level_name: str
+    city_key: str | None
+    city_name: str
+    units: pd.DataFrame
+    """Districts of the report level (``unit_key``, ``name``, ``has_geometry``) sorted by key."""
+    chapters: list[ChapterData]
+    years: list[int]
+    compare_year: int | None
+    long: pd.DataFrame = field(repr=False)
+    """The full indicator table of the report level (all years up to the report year)."""
+
+    @property
+    def with_data(self) -> list[ChapterData]:
+        return [c for c in self.chapters if c.indicators]
+
+    @property
+    def without_data(self) -> list[ChapterData]:
+        return [c for c in self.chapters if not c.indicators]
+
+    def indicator(self, key: str) -> IndicatorData | None:
+        for c in self.chapters:
+            for i in c.indicators:
+                if i.defn.key == key:
+                    return i
+        return None
+
+
+def _sort_key(key: str) -> tuple[int, str]:
+    """Numeric keys in numeric order (2 before 10), others after them alphabetically."""
+    return (int(key), "") if key.isdigit() else (10**12, key)
+
+
+def report_level(units: pd.DataFrame, requested: str | None) -> str:
+    """The requested level, or the finest level that has boundaries."""
+    levels = units[["level", "rank"]].drop_duplicates().sort_values("rank")
+    if requested:
+        if requested not in set(levels["level"]):
+            raise SozialmonitorError(
+                f"Unbekannte Raumebene {requested!r} (vorhanden: {', '.join(levels['level'])})",
+                f"unknown spatial level {requested!r} (present: {', '.join(levels['level'])})",
+            )
+        return requested
+    with_geo = units[units["has_geometry"]]
+    if with_geo.empty:
+        raise SozialmonitorError(
+            "Keine Raumebene mit Grenzen in der Datenbank", "no spatial level with boundaries in the database"
+        )
+    return str(with_geo.sort_values("rank")["level"].iloc[-1])
+
+
+def assign_chapters(specs: tuple[ChapterSpec, ...], catalogue: Catalogue) -> dict[str, list[IndicatorDef]]:
+    """Catalogue indicators per chapter: explicit lists first, then by catalogue theme (each only once)."""
+    taken: set[str] = set()
+    out: dict[str, list[IndicatorDef]] = {s.key: [] for s in specs}
+    for spec in specs:
+        for key in spec.indicators:
+            if key in catalogue.indicators and key not in taken:
+                out[spec.key].append(catalogue.indicators[key])
+                taken.add(key)
+    for spec in specs:
+        for d in catalogue:
+            if d.theme in spec.themes and d.key not in taken:
+                out[spec.key].append(d)
+                taken.add(d.key)
+    return out
+
+
+def _usable(frame: pd.DataFrame) -> pd.Series:
+    return frame["value"].notna() & frame["status"].isin([OK, ESTIMATED]) & ~frame["flag_small"].astype(bool)
+
+
+def _city_value(city: pd.DataFrame, defn: IndicatorDef, date: dt.date | None) -> float | None:
+    """The city value; none for a sum of shares (indicators delivered as shares without denominator)."""
+    if date is None or city.empty:
+        return None
+    if not defn.denominator and defn.unit not in COUNT_UNITS:
+        return None
+    row = city[(city["indicator"] == defn.key) & (city["ref_date"] == date)]
+    if row.empty or not bool(_usable(row).iloc[0]):
+        return None
+    return float(row["value"].iloc[0])
+
+
+def _indicator_data(
+    defn: IndicatorDef,
+    ind: pd.DataFrame,
+    city: pd.DataFrame,
+    units: pd.DataFrame,
+    year: int,
+    compare_year: int | None,
+) -> IndicatorData | None:
+    own = ind[ind["indicator"] == defn.key]
+    if own.empty:
+        return None
+    by_year = own.assign(year=[d.year for d in own["ref_date"]])
+    with_values = by_year[_usable(by_year) & (by_year["year"] <= year)]
+    if with_values.empty:
+        return None
+    used_year = int(with_values["year"].max())
+    now = by_year[by_year["year"] == used_year]
+    date = now["ref_date"].iloc[0]
+    city_now = city[(city["indicator"] == defn.key) & (city["ref_date"] == date)]
+    ranked = compare_to_reference(
+        now, city_now[["indicator", "ref_date", "value"]] if not city_now.empty else city_now
+    )
+    table = units[["unit_key", "name"]].merge(
+        ranked[["unit_key", "value", "status", "flag_small", "rank"]], on="unit_key", how="left"
+    )
+    table["status"] = table["status"].fillna("missing")
+    table["flag_small"] = table["flag_small"].fillna(False).astype(bool)
+    table["usable"] = _usable(table)
+    cmp_year = compare_year if compare_year is not None and compare_year < used_year else None
+    cmp_date = None
+    if cmp_year is not None:
+        then = by_year[by_year["year"] == cmp_year]
+        if then.empty:
+            cmp_year = None
+        else:
+            cmp_date = then["ref_date"].iloc[0]
+            then = then.assign(usable_cmp=_usable(then)).rename(columns={"value": "value_cmp"})
+            table = table.merge(then[["unit_key", "value_cmp", "usable_cmp"]], on="unit_key", how="left")
+    if cmp_year is None:
+        table["value_cmp"] = np.nan
+        table["usable_cmp"] = False
+    table["usable_cmp"] = table["usable_cmp"].fillna(False).astype(bool)
+    both = table["usable"] & table["usable_cmp"]
+    table["change"] = (table["value"] - table["value_cmp"]).where(both)
+    table = table.set_index("unit_key")
+    usable_all = with_values
+    years = sorted(set(usable_all["year"]))
+    low = usable_all.groupby("year")["value"].min()
+    high = usable_all.groupby("year")["value"].max()
+    city_dates = {d.year: d for d in by_year["ref_date"]}
+    series = pd.DataFrame(
+        {
+            "year": years,
+            "city": [_city_value(city, defn, city_dates.get(y)) for y in years],
+            "low": [float(low[y]) for y in years],
+            "high": [float(high[y]) for y in years],
+        }
+    )
+    return IndicatorData(
+        defn=defn,
+        year=used_year,
+        compare_year=cmp_year,
+        table=table,
+        city=_city_value(city, defn, date),
+        city_cmp=_city_value(city, defn, cmp_date),
+        series=series,
+    )
+
+
+def default_compare_year(years: list[int], year: int) -> int | None:
+    """Five years before the report year if data exist then, else the earliest earlier year."""
+    earlier = [y for y in years if y < year]
+    if not earlier:
+        return None
+    return year - 5 if year - 5 in earlier else min(earlier)
+
+
+def collect(session: Session, settings: ReportSettings) -> ReportData:
+    """All figures of the report for ``settings.year`` (and the comparison year)."""
+    catalogue = settings.catalogue()
+    all_units = units_frame(session)
+    level = report_level(all_units, settings.level)
+    lv_units = all_units[all_units["level"] == level]
+    if settings.districts_with_geometry_only and lv_units["has_geometry"].any():
+        lv_units = lv_units[lv_units["has_geometry"]]
+    order = sorted(lv_units["unit_key"], key=_sort_key)
+    units = lv_units.set_index("unit_key").loc[order].reset_index()[["unit_key", "name", "has_geometry"]]
+    city_units = all_units[all_units["level"] == settings.city_level]
+    city_key = str(city_units["unit_key"].iloc[0]) if len(city_units) == 1 else None
+    city_name = settings.city_name or (str(city_units["name"].iloc[0]) if city_key else "")
+    level_rows = all_units.loc[all_units["level"] == level, "level"]
+    level_name = settings.unit_term.singular if len(level_rows) else level
+    assigned = assign_chapters(settings.chapters, catalogue)
+    wanted = sorted({d.key for defs in assigned.values() for d in defs} | set(settings.profile_indicators))
+    wanted = [k for k in wanted if k in catalogue.indicators]
+    ind = indicator_table(session, level, catalogue=catalogue)
+    ind = ind[ind["indicator"].isin(wanted)]
+    ind = ind[[d.year <= settings.year for d in ind["ref_date"]]]
+    ind = ind[ind["unit_key"].isin(set(units["unit_key"]))]
+    years = sorted({d.year for d in ind["ref_date"]})
+    if settings.year not in years:
+        raise SozialmonitorError(
+            f"Für {settings.year} liegen auf der Ebene {level!r} keine Daten vor "
+            f"(vorhanden: {', '.join(map(str, years)) or '–'})",
+            f"no data for {settings.year} on level {level!r} (present: {', '.join(map(str, years)) or '–'})",
+        )
+    compare_year = settings.compare_year
+    if compare_year is None:
+        compare_year = default_compare_year(years, settings.year)
+    elif compare_year >= settings.year:
+        raise SozialmonitorError(
+            f"Vergleichsjahr {compare_year} muss vor dem Berichtsjahr {settings.year} liegen",
+            f"comparison year {compare_year} must be before the report year {settings.year}",
+        )
+    if city_key is not None:
+        city = indicator_table(session, settings.city_level, catalogue=catalogue)
+        city = city[(city["unit_key"] == city_key) & city["indicator"].isin(wanted)]
+    else:
+        city = pd.DataFrame(columns=ind.columns)
+    chapters = []
+    for spec in settings.chapters:
+        have, missing = [], []
+        for defn in assigned[spec.key]:
+            data = _indicator_data(defn, ind, city, units, settings.year, compare_year)
+            (have.append(data) if data is not None else missing.append(defn))
+        chapters.append(ChapterData(spec, have, missing))
+    return ReportData(
+        settings=settings,
+        catalogue=catalogue,
+        level=level,
+        level_name=level_name,
+        city_key=city_key,
+        city_name=city_name,
+        units=units,
+        chapters=chapters,
+        years=years,
+        compare_year=compare_year,
+        long=ind,
+    )
+
+
+FAR_SD = 1.5
+
+
+def comparable(ind: IndicatorData) -> bool:
+    """District values can be set against the city value (not for counts: a district is part of the city)."""
+    return ind.defn.unit not in COUNT_UNITS
+
+
+def far_districts(ind: IndicatorData) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Districts more than 1.5 standard deviations (of the district values) above or below the city value."""
+    if ind.city is None or not comparable(ind):
+        return [], []
+    t = ind.table[ind.table["usable"]]
+    if len(t) < 3:
+        return [], []
+    sd = float(np.std(t["value"].to_numpy(dtype=float)))
+    if sd == 0:
+        return [], []
+    dev = t["value"] - ind.city
+    up, down = dev > FAR_SD * sd, dev < -FAR_SD * sd
+    above = t[up].assign(d=dev[up].to_numpy()).sort_values(["d", "name"], ascending=[False, True])
+    below = t[down].assign(d=dev[down].to_numpy()).sort_values(["d", "name"], ascending=[True, True])
+    return (
+        list(zip(above["name"], above["value"].astype(float), strict=True)),
+        list(zip(below["name"], below["value"].astype(float), strict=True)),
+    )

@@ -1,0 +1,213 @@
+"""What a report is made of: chapters, the district term, options; read from the report folder's YAML."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sozialmonitor.errors import ConfigError
+from sozialmonitor.indicators.catalogue import Catalogue, load_catalogue
+
+SETTINGS_FILE = "bericht.yaml"
+TEXT_DIR = "texte"
+TEMPLATE_DIR = "vorlagen"
+PSEUDONYM_FILE = "pseudonyme.csv"
+FORMATS = ("html", "pdf", "docx")
+
+
+@dataclass(frozen=True)
+class ChapterSpec:
+    """A thematic chapter: explicit indicator keys (first) and catalogue themes (for the rest)."""
+
+    key: str
+    title_de: str
+    title_en: str
+    indicators: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+
+    def title(self, lang: str) -> str:
+        return self.title_de if lang == "de" else self.title_en
+
+
+@dataclass(frozen=True)
+class UnitTerm:
+    """The word for a district in generated sentences (masculine by default: der Bezirk, dem Bezirk)."""
+
+    singular: str = "Bezirk"
+    plural: str = "Bezirke"
+    dative_plural: str = "Bezirken"
+    article: str = "der"
+    article_dative: str = "dem"
+    one_dative: str = "einem"
+    no_dative: str = "keinem"
+    one_accusative: str = "einen"
+    no_accusative: str = "keinen"
+    singular_en: str = "district"
+    plural_en: str = "districts"
+
+
+DEFAULT_CHAPTERS: tuple[ChapterSpec, ...] = (
+    ChapterSpec(
+        "demografie",
+        "Demografische Entwicklung",
+        "Demographic development",
+        themes=("demografie", "haushalte"),
+    ),
+    ChapterSpec(
+        "arbeitsmarkt",
+        "Arbeitsmarkt und Bezug von Sozialleistungen",
+        "Labour market and recipients of social benefits",
+        themes=("arbeitsmarkt",),
+    ),
+    ChapterSpec("verschuldung", "Private Verschuldung", "Private debt", indicators=("debtor_rate",)),
+    ChapterSpec("wohnen", "Wohnen", "Housing", themes=("wohnen",)),
+    ChapterSpec(
+        "jugendhilfe",
+        "Kinder- und Jugendhilfe",
+        "Child and youth welfare",
+        indicators=(
+            "educational_support_rate",
+            "share_single_parent_households",
+            "share_children_single_parents",
+        ),
+    ),
+    ChapterSpec(
+        "bildung",
+        "Bildung und Kinderbetreuung",
+        "Education and childcare",
+        indicators=("childcare_rate_under3", "gymnasium_transition"),
+    ),
+    ChapterSpec(
+        "gesundheit",
+        "Gesundheit",
+        "Health",
+        indicators=("school_entry_language_deficit", "school_entry_overweight"),
+    ),
+    ChapterSpec("migration", "Migration", "Migration", themes=("migration",)),
+    ChapterSpec(
+        "indexindikatoren",
+        "Indikatoren des Monitorings Soziale Stadtentwicklung",
+        "Indicators of the Monitoring of social urban development",
+        themes=("mss",),
+    ),
+)
+
+DEFAULT_PROFILE = (
+    "residents",
+    "share_minors",
+    "share_elderly_65",
+    "share_foreigners",
+    "unemployment_share",
+    "unemployment_share_sgb2",
+    "share_children_single_parents",
+    "share_one_person_households",
+    "living_space_per_resident",
+    "mss_s1",
+    "mss_s3",
+    "mss_s4",
+)
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """The social index chapter: an index configuration file, or shares and changes delivered ready-made."""
+
+    config: Path | None = None
+    status: tuple[str, ...] = ()
+    dynamics_given: tuple[str, ...] = ()
+    population: str = "residents"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    year: int
+    compare_year: int | None = None
+    level: str | None = None
+    city_level: str = "stadt"
+    city_name: str = ""
+    lang: str = "de"
+    title: str = ""
+    report_date: dt.date | None = None
+    author: str = ""
+    chapters: tuple[ChapterSpec, ...] = DEFAULT_CHAPTERS
+    profile_indicators: tuple[str, ...] = DEFAULT_PROFILE
+    unit_term: UnitTerm = field(default_factory=UnitTerm)
+    index: IndexSpec = field(default_factory=IndexSpec)
+    districts_with_geometry_only: bool = True
+    classes: int = 5
+    catalogue_dirs: tuple[Path, ...] | None = None
+    sources: tuple[Path, ...] = ()
+    """Markdown files with the data sources and licences (e.g. the city folder's SOURCES.md)."""
+    folder: Path | None = None
+    """The report folder (planner's texts, template overrides, pseudonymisation list)."""
+
+    def catalogue(self) -> Catalogue:
+        return load_catalogue(self.catalogue_dirs)
+
+    def heading(self) -> str:
+        if self.title:
+            return self.title
+        if self.lang == "de":
+            return f"Lebenslagenbericht {self.city_name} {self.year}".replace("  ", " ")
+        return f"Social situation report {self.city_name} {self.year}".replace("  ", " ")
+
+
+def _chapter(raw: dict[str, Any], file: Path) -> ChapterSpec:
+    if not isinstance(raw, dict) or "key" not in raw:
+        raise ConfigError(f"{file}: Kapitel ohne 'key'", f"{file}: chapter without 'key'")
+    return ChapterSpec(
+        key=str(raw["key"]),
+        title_de=str(raw.get("title_de", raw["key"])),
+        title_en=str(raw.get("title_en", raw.get("title_de", raw["key"]))),
+        indicators=tuple(str(k) for k in raw.get("indicators") or ()),
+        themes=tuple(str(k) for k in raw.get("themes") or ()),
+    )
+
+
+def load_folder_settings(folder: Path, base: ReportSettings) -> ReportSettings:
+    """Overlay the report folder's ``bericht.yaml`` (if any) on ``base``; command-line values stay."""
+    file = folder / SETTINGS_FILE
+    if not file.is_file():
+        return dataclasses.replace(base, folder=folder)
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: kein gültiges YAML: {exc}", f"{file}: invalid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: erwartet ein Objekt", f"{file}: expected a mapping")
+    changes: dict[str, Any] = {"folder": folder}
+    for name in ("title", "author", "city_name", "city_level"):
+        if raw.get(name) and not getattr(base, name):
+            changes[name] = str(raw[name])
+    if raw.get("city_level"):
+        changes["city_level"] = str(raw["city_level"])
+    if raw.get("level") and base.level is None:
+        changes["level"] = str(raw["level"])
+    if raw.get("chapters"):
+        changes["chapters"] = tuple(_chapter(c, file) for c in raw["chapters"])
+    if raw.get("profile_indicators"):
+        changes["profile_indicators"] = tuple(str(k) for k in raw["profile_indicators"])
+    if raw.get("unit_term"):
+        changes["unit_term"] = UnitTerm(**{str(k): str(v) for k, v in raw["unit_term"].items()})
+    idx = raw.get("social_index")
+    if isinstance(idx, dict):
+        config = idx.get("config")
+        changes["index"] = IndexSpec(
+            config=(folder / str(config)) if config else None,
+            status=tuple(idx.get("status") or ()),
+            dynamics_given=tuple(idx.get("dynamics_given") or ()),
+            population=str(idx.get("population", "residents")),
+        )
+    if raw.get("sources") and not base.sources:
+        changes["sources"] = tuple((folder / str(p)).resolve() for p in raw["sources"])
+    if raw.get("classes"):
+        changes["classes"] = int(raw["classes"])
+    try:
+        return dataclasses.replace(base, **changes)
+    except TypeError as exc:
+        raise ConfigError(f"{file}: {exc}", f"{file}: {exc}") from exc
