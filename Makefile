@@ -7,22 +7,26 @@ PG_PORT ?= 54329
 export SOZIALMONITOR_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:$(PG_PORT)/sozialmonitor_test
 # Debian packages: the report (WeasyPrint needs Pango, Cairo and fonts) and the tests (PostgreSQL, poppler)
 APT_DEMO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core
-APT_TEST_PACKAGES := $(APT_DEMO_PACKAGES) postgresql postgresql-15-postgis-3 poppler-utils
+APT_TEST_PACKAGES := $(APT_DEMO_PACKAGES) postgresql postgresql-15-postgis-3 poppler-utils chromium
 
 .PHONY: demo test bench lint typecheck pytest install install-dev system-deps demo-deps pg-start pg-stop lock docs clean
 
 DEMO_DB := sqlite:///sozialmonitor.sqlite
+DEMO_PORT ?= 8000
 
-## make demo: install, build the Jena demo database from the bundled real data, write the report, show the result
-demo: demo-deps $(BIN)/.installed
+## make demo: install, build the Jena demo database from the bundled real data, write the report, serve the web app
+demo: demo-deps $(BIN)/.installed node_modules/.installed
 	$(BIN)/sozialmonitor demo --db $(DEMO_DB)
 	$(BIN)/sozialmonitor report --year 2017 --compare-year 2012 --out bericht \
 	  --sources src/sozialmonitor/demo/jena/SOURCES.md --db $(DEMO_DB)
 	@echo "Lebenslagenbericht / report: $(CURDIR)/bericht"
+	$(BIN)/sozialmonitor publish --all --db $(DEMO_DB)
+	$(BIN)/sozialmonitor serve --dev --host 127.0.0.1 --port $(DEMO_PORT) --db $(DEMO_DB)
 
 ## make test: install test needs (Debian packages included), start PostgreSQL, run lint, types and tests
 test: export SOZIALMONITOR_REQUIRE_PG = 1
-test: system-deps $(BIN)/.installed-dev pg-start
+test: export SOZIALMONITOR_REQUIRE_BROWSER = 1
+test: system-deps $(BIN)/.installed-dev node_modules/.installed pg-start
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -45,6 +49,11 @@ $(BIN)/.installed-dev: requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@ $(BIN)/.installed
+
+## front-end libraries (Leaflet, Vega, axe-core) from npm into the git-ignored node_modules, served locally
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sozialmonitor import __version__
-from sozialmonitor.cli import demo
+from sozialmonitor.cli import demo, web
 from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
 from sozialmonitor.cli.data import catalogue_app, export_app, units_app, variables_app
 from sozialmonitor.cli.imports import import_app
@@ -25,6 +25,7 @@ app.add_typer(variables_app, name="variables")
 app.add_typer(units_app, name="units")
 app.add_typer(catalogue_app, name="catalogue")
 demo.register(app)
+web.register(app)
 
 try:  # command groups of the domain packages
     from sozialmonitor.cli.index import index_app

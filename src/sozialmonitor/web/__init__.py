@@ -1,0 +1,1 @@
+"""The web application: planners' dashboard, public portal and REST API (``sozialmonitor serve``)."""

@@ -1,0 +1,12 @@
+"""Server-rendered pages (German, English switch): public portal and internal data management."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from sozialmonitor.web.pages import admin, analysis, atlas
+
+router = APIRouter(include_in_schema=False)
+router.include_router(atlas.router)
+router.include_router(analysis.router)
+router.include_router(admin.router)
