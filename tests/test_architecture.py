@@ -27,6 +27,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "geo": {"indicators", "ingest", "stats", "indices", "survey", "examples"} | ADAPTERS,
     "indicators": {"indices", "survey", "examples"} | ADAPTERS,
     "examples": {"db", "geo", "ingest", "survey"} | ADAPTERS,
+    "strategy": {"ingest", "indices", "survey", "examples"} | ADAPTERS,
 }
 
 

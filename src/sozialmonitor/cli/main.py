@@ -41,6 +41,12 @@ try:
 except ImportError:  # pragma: no cover
     pass
 try:
+    from sozialmonitor.cli.strategy import strategy_app
+
+    app.add_typer(strategy_app, name="strategy")
+except ImportError:  # pragma: no cover
+    pass
+try:
     from sozialmonitor.cli.report import report_app
 
     app.add_typer(report_app, name="report")

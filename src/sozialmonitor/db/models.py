@@ -174,4 +174,5 @@ class ObservationChange(Base):
 
 
 from sozialmonitor.report import models as _report_models  # noqa: E402,F401
+from sozialmonitor.strategy import models as _strategy_models  # noqa: E402,F401
 from sozialmonitor.web import models as _web_models  # noqa: E402,F401

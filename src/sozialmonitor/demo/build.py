@@ -30,6 +30,8 @@ from sozialmonitor.indicators.store import import_observations, observations_fra
 from sozialmonitor.indicators.variables import load_variables_file, upsert_variables
 from sozialmonitor.ingest.mapping import load_mapping, mapping_from_dict
 from sozialmonitor.ingest.table import read_table
+from sozialmonitor.strategy.store import save_strategy
+from sozialmonitor.strategy.yaml_io import load_strategy
 
 Progress = Callable[[str, int, int], None]
 
@@ -154,10 +156,18 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
     for d in cfg.get("derived", []):
         report.observations += _derive(engine, d)
         tick(d["key"])
+    if cfg.get("strategy"):
+        _load_strategy(engine, config_dir / cfg["strategy"])
     with session_scope(engine) as s:
         for lv in cfg["levels"]:
             report.units[lv["key"]] = len(current_units(s, get_level(s, lv["key"])))
     return report
+
+
+def _load_strategy(engine: Engine, path: Path) -> None:
+    """The city's poverty-prevention strategy (YAML); the history records it as loaded by the demo."""
+    with session_scope(engine) as s:
+        save_strategy(s, load_strategy(path), by="demo", comment=path.name)
 
 
 def _find_unit(s: Session, key: str | None) -> SpatialUnit | None:
