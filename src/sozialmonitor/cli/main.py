@@ -9,6 +9,11 @@ from sozialmonitor.cli import demo, web
 from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
 from sozialmonitor.cli.data import catalogue_app, export_app, units_app, variables_app
 from sozialmonitor.cli.imports import import_app
+from sozialmonitor.cli.index import index_app
+from sozialmonitor.cli.report import report_app
+from sozialmonitor.cli.strategy import strategy_app
+from sozialmonitor.cli.survey import survey_app
+from sozialmonitor.cli.survey_publish import register as register_survey_publish
 
 app = typer.Typer(
     name="sozialmonitor",
@@ -27,31 +32,11 @@ app.add_typer(catalogue_app, name="catalogue")
 demo.register(app)
 web.register(app)
 
-try:  # command groups of the domain packages
-    from sozialmonitor.cli.index import index_app
-
-    app.add_typer(index_app, name="index")
-except ImportError:  # pragma: no cover - during development only
-    pass
-try:
-    from sozialmonitor.cli import survey_publish  # noqa: F401  (registers `survey publish`)
-    from sozialmonitor.cli.survey import survey_app
-
-    app.add_typer(survey_app, name="survey")
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from sozialmonitor.cli.strategy import strategy_app
-
-    app.add_typer(strategy_app, name="strategy")
-except ImportError:  # pragma: no cover
-    pass
-try:
-    from sozialmonitor.cli.report import report_app
-
-    app.add_typer(report_app, name="report")
-except ImportError:  # pragma: no cover
-    pass
+app.add_typer(index_app, name="index")
+register_survey_publish(survey_app)
+app.add_typer(survey_app, name="survey")
+app.add_typer(strategy_app, name="strategy")
+app.add_typer(report_app, name="report")
 
 
 @app.command("version")

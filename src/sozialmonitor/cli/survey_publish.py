@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
-from sozialmonitor.cli.survey import survey_app
 from sozialmonitor.db.engine import session_scope
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.fmt import number
@@ -50,7 +49,6 @@ def _store_margins(session: Any, cfg: Any, requests: dict[str, Any]) -> dict[str
     return margins
 
 
-@survey_app.command("publish")
 @handle_errors
 def publish(
     data: Annotated[
@@ -115,3 +113,8 @@ def publish(
         out.print("Probelauf – nichts geschrieben / dry run – nothing written")
     else:
         out.print(f"Veröffentlicht als Import Nr. {import_id} / published as import no. {import_id}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``publish`` to the ``survey`` command group."""
+    app.command("publish")(publish)
