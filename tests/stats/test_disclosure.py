@@ -197,3 +197,25 @@ def test_absent_cell_is_treated_as_confidential() -> None:
     out = protect(original[original["unit_key"] != "d5"], HIERARCHY).set_index("unit_key")
     assert out.loc["d3", "suppression"] == "secondary"
     assert out["suppression"].ne("").sum() == 1
+
+
+def test_a_total_with_two_breakdowns_is_protected_in_both() -> None:
+    # residents split by sex and by age: a small cell of one breakdown must not be recoverable through
+    # the other breakdown of the same total
+    groups = [("total", ("male", "female")), ("total", ("young", "old"))]
+    male, female = [1, 20, 30, 40, 50], [25, 22, 31, 44, 47]
+    young = [10, 12, 20, 30, 40]
+    total = [m + f for m, f in zip(male, female, strict=True)]
+    old = [t - y for t, y in zip(total, young, strict=True)]
+    original = _table({"male": male, "female": female, "young": young, "old": old, "total": total})
+    out = protect(original, HIERARCHY, groups)
+    cell = out[(out.unit_key == "d1") & (out.variable == "male")]
+    assert cell["suppression"].iloc[0] == "primary"
+    _assert_safe(original, out, HIERARCHY, groups)  # type: ignore[arg-type]
+
+
+def test_groups_with_a_variable_missing_from_the_table_are_ignored() -> None:
+    original = _table({"male": [1, 20, 30, 40, 50]})
+    with_group = protect(original, HIERARCHY, [("total", ("male", "female"))])
+    without = protect(original, HIERARCHY)
+    assert with_group["suppression"].tolist() == without["suppression"].tolist()

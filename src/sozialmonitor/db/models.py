@@ -38,7 +38,7 @@ OBSERVATION_STATUSES = ("ok", "suppressed", "missing", "estimated")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 class ImportRun(Base):
@@ -130,6 +130,21 @@ class Observation(Base):
     status: Mapped[str] = mapped_column(String(12), default="ok")
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"), nullable=True, index=True)
+
+
+class VariableRelation(Base):
+    """An additive relation between variables: ``total = sum(parts)`` for every unit and date.
+
+    Kept so that disclosure control knows which sums the public could form (e.g. age bands add up to the
+    residents total) and protects suppressed cells against differencing across variables, not only across
+    the spatial hierarchy. Written by the city build from its additive checks and derived variables.
+    """
+
+    __tablename__ = "variable_relation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    total: Mapped[str] = mapped_column(String(100), index=True)
+    parts: Mapped[list[str]] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SurveyEstimate(Base):

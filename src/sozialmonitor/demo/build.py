@@ -27,7 +27,7 @@ from sozialmonitor.geo.read import read_boundaries
 from sozialmonitor.geo.units import add_unit, current_units, ensure_level, get_level, import_boundaries
 from sozialmonitor.indicators.source_zeros import ZeroRule, group_variables, resolve_source_zeros
 from sozialmonitor.indicators.store import import_observations, observations_frame
-from sozialmonitor.indicators.variables import load_variables_file, upsert_variables
+from sozialmonitor.indicators.variables import load_variables_file, set_relations, upsert_variables
 from sozialmonitor.ingest.mapping import load_mapping, mapping_from_dict
 from sozialmonitor.ingest.table import read_table
 from sozialmonitor.strategy.store import save_strategy
@@ -100,6 +100,10 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
         report.variables = upsert_variables(s, load_variables_file(config_dir / cfg["variables"]))
         for d in cfg.get("derived", []):
             upsert_variables(s, [{k: v for k, v in d.items() if k != "sum"}])
+        # additive relations, so that disclosure control also guards against differencing across variables
+        additive = [(g.total, list(g.parts)) for g in rule.groups] if rule else []
+        additive += [(str(d["key"]), [str(p) for p in d["sum"]]) for d in cfg.get("derived", [])]
+        set_relations(s, additive, source=str(config_dir.name))
     tick("Einheiten und Variablen")
     for b in cfg.get("boundaries", []):
         path = config_dir / b["file"]

@@ -58,3 +58,27 @@ def upsert_variables(session: Session, items: list[dict[str, Any]]) -> int:
 
 def variable_ids(session: Session) -> dict[str, int]:
     return {k: i for k, i in session.execute(select(Variable.key, Variable.id)).all()}
+
+
+def set_relations(session: Session, relations: list[tuple[str, list[str]]], source: str) -> int:
+    """Replace the additive relations of one source (e.g. the city configuration) with ``relations``."""
+    from sqlalchemy import delete
+
+    from sozialmonitor.db.models import VariableRelation
+
+    session.execute(delete(VariableRelation).where(VariableRelation.source == source))
+    unique = {(t, tuple(p)) for t, p in relations}
+    for total, parts in sorted(unique):
+        session.add(VariableRelation(total=total, parts=list(parts), source=source))
+    session.flush()
+    return len(unique)
+
+
+def relations(session: Session) -> list[tuple[str, list[str]]]:
+    """All additive relations ``total = sum(parts)`` known to the store."""
+    from sozialmonitor.db.models import VariableRelation
+
+    return [
+        (r.total, list(r.parts))
+        for r in session.scalars(select(VariableRelation).order_by(VariableRelation.id))
+    ]

@@ -107,8 +107,10 @@ class Builder:
         else:
             cap = self.L("ranking_all", year=ind.year)
         city_label = self.data.city_name or self.L("city_value")
+        # the city value is a reference line for rates only: a count of the whole city dwarfs every district
+        reference = ind.city if d.denominator else None
         svg = ranking_chart(
-            items, f"r-{d.key}", f"{d.name(lang)}: {cap}", d.decimals, ind.city, city_label, lang
+            items, f"r-{d.key}", f"{d.name(lang)}: {cap}", d.decimals, reference, city_label, lang
         )
         if svg:
             sec.figures.append(Figure(f"f-r-{d.key}", f"{d.name(lang)}: {cap}", svg))

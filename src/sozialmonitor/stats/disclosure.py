@@ -5,8 +5,10 @@ key columns such as ``ref_date``) together with its additive structure:
 
 * ``hierarchy`` (``unit_key, parent_key``, a tree over any number of levels, e.g. statistical district →
   Ortsteil → city): for every variable, a parent's count is the sum of its children's counts;
-* ``variable_groups`` (``{"residents": ("residents_male", "residents_female")}``): for every unit, the total
-  variable is the sum of its part variables.
+* ``variable_groups`` (``{"residents": ("residents_male", "residents_female")}``, or a list of
+  ``(total, parts)`` pairs when a total has several breakdowns, e.g. by sex and by age): for every unit, the
+  total variable is the sum of its part variables. Only groups whose variables are all in the table take
+  part (a relation to a variable nobody sees cannot be used to recompute anything).
 
 Every such sum is an *equation* ``total − Σ parts = 0``. Rows, columns, hierarchy sums and differences
 between levels (Ortsteil minus its other districts) are all consequences of these equations.
@@ -47,6 +49,7 @@ from scipy.sparse.csgraph import connected_components
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.stats.status import MISSING, OK, SUPPRESSED
 
+VariableGroups = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
 PRIMARY = "primary"
 SECONDARY = "secondary"
 
@@ -62,7 +65,7 @@ class Equations:
 def build_equations(
     table: pd.DataFrame,
     hierarchy: pd.DataFrame | None = None,
-    variable_groups: Mapping[str, Sequence[str]] | None = None,
+    variable_groups: VariableGroups | None = None,
 ) -> Equations:
     """The cells of ``table`` (one key combination) and its equations; cells needed by an equation but
     absent from ``table`` are added as unknown (``present`` False)."""
@@ -84,18 +87,21 @@ def build_equations(
         eq_rows += [tot[["eq", "unit_key", "variable", "sign"]], part[["eq", "unit_key", "variable", "sign"]]]
     if variable_groups:
         offset = int(eq_rows[0]["eq"].max()) + 1 if eq_rows else 0
+        pairs = list(variable_groups.items() if isinstance(variable_groups, Mapping) else variable_groups)
+        present = set(variables)
         members = [
-            (t, v, s)
-            for t, parts in variable_groups.items()
+            (i, v, s)
+            for i, (t, parts) in enumerate(pairs)
+            if {t, *parts} <= present
             for v, s in [(t, 1.0)] + [(p, -1.0) for p in parts]
         ]
         groups = pd.DataFrame(members, columns=["group", "variable", "sign"])
-        groups = groups[groups["group"].isin(variables)]
-        ug = pd.MultiIndex.from_product(
-            [units, groups["group"].unique()], names=["unit_key", "group"]
-        ).to_frame(index=False)
-        ug["eq"] = np.arange(len(ug)) + offset
-        eq_rows.append(ug.merge(groups, on="group")[["eq", "unit_key", "variable", "sign"]])
+        if len(groups):
+            ug = pd.MultiIndex.from_product(
+                [units, groups["group"].unique()], names=["unit_key", "group"]
+            ).to_frame(index=False)
+            ug["eq"] = np.arange(len(ug)) + offset
+            eq_rows.append(ug.merge(groups, on="group")[["eq", "unit_key", "variable", "sign"]])
     if not eq_rows:
         return Equations(cells.reset_index(drop=True), sparse.csr_matrix((0, len(cells))))
     members_df = pd.concat(eq_rows, ignore_index=True)
@@ -206,7 +212,7 @@ def _protect_one(
 def protect(
     table: pd.DataFrame,
     hierarchy: pd.DataFrame | None = None,
-    variable_groups: Mapping[str, Sequence[str]] | None = None,
+    variable_groups: VariableGroups | None = None,
     threshold: float = 3,
     by: Sequence[str] = ("ref_date",),
     suppress_zeros: bool = False,

@@ -33,6 +33,7 @@ from sozialmonitor.errors import NotFoundError
 from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.service import indicator_table, level_observations
+from sozialmonitor.indicators.variables import relations
 from sozialmonitor.stats.disclosure import protect
 from sozialmonitor.stats.indicators import compute_indicators
 from sozialmonitor.web.models import IndicatorPublication
@@ -165,6 +166,7 @@ class Snapshot:
         variables = sorted({v for d in cat for v in d.variables})
         with session_scope(self.engine) as s:
             var_units = dict(s.execute(select(Variable.key, Variable.unit)).tuples().all())
+            groups = relations(s)  # additive relations between variables (age bands → total …)
             frames = []
             for lv in self.scope:
                 obs = level_observations(s, lv, variables)
@@ -181,7 +183,9 @@ class Snapshot:
         )
         counts = obs[is_count]
         protected = (
-            protect(counts, hierarchy=hierarchy, threshold=self.threshold)[cols] if len(counts) else counts
+            protect(counts, hierarchy=hierarchy, variable_groups=groups, threshold=self.threshold)[cols]
+            if len(counts)
+            else counts
         )
         allobs = pd.concat([protected, obs[~is_count]], ignore_index=True)
         out: dict[str, pd.DataFrame] = {}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sozialmonitor.web.pages import admin, analysis, atlas
+from sozialmonitor.web.pages import admin, analysis, atlas, strategy
 
 router = APIRouter(include_in_schema=False)
 router.include_router(atlas.router)
 router.include_router(analysis.router)
 router.include_router(admin.router)
+router.include_router(strategy.router)
