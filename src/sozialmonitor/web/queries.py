@@ -221,8 +221,9 @@ def timeseries(
 
 
 def assessment(unit: str, d: IndicatorDef, value: float | None, city: float | None, lang: str) -> str:
-    """A short sentence comparing a unit's value with the city's."""
-    if value is None or city is None:
+    """A short sentence comparing a unit's value with the city's (rates only: a district's count is always
+    far below the city's, which says nothing)."""
+    if value is None or city is None or not d.denominator:
         return ""
     diff = value - city
     rel = abs(diff) / abs(city) if city else (math.inf if diff else 0.0)
