@@ -21,19 +21,6 @@ from sozialmonitor.errors import ImportValidationError, Problem
 from sozialmonitor.geo.units import current_units, get_level
 from sozialmonitor.indicators.variables import upsert_variables, variable_ids
 
-ESTIMATE_COLUMNS = [
-    "unit_key",
-    "indicator",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n",
-    "n_eff",
-    "cv",
-    "publishable",
-]
-
 
 def _num(value: Any) -> float | None:
     if value is None:
@@ -170,25 +157,8 @@ def survey_estimates_frame(
         stmt = stmt.where(SpatialLevel.key == level_key)
     if indicators:
         stmt = stmt.where(Variable.key.in_(indicators))
-    cols = [
-        "survey",
-        "indicator",
-        "name_de",
-        "unit",
-        "level",
-        "unit_key",
-        "ref_date",
-        "estimate",
-        "se",
-        "ci_low",
-        "ci_high",
-        "n",
-        "n_eff",
-        "cv",
-        "publishable",
-        "import_id",
-    ]
-    df = pd.DataFrame(session.execute(stmt).all(), columns=cols)
+    result = session.execute(stmt)
+    df = pd.DataFrame(result.all(), columns=list(result.keys()))
     if df.empty:
         return df
     keys = ["survey", "indicator", "level", "unit_key", "ref_date"]
