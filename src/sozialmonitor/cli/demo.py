@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from sozialmonitor.cli.common import DbOption, handle_errors, out, progress_bar
 from sozialmonitor.config import database_url
+from sozialmonitor.demo.build import BuildReport
 from sozialmonitor.errors import SozialmonitorError
 
 
@@ -98,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _build_config(config_dir: Path, db: str | None) -> None:
-    from sozialmonitor.demo.build import BuildReport, build_city
+    from sozialmonitor.demo.build import build_city
 
     url = database_url(db)
     with progress_bar("Aufbau / build") as bar:
@@ -107,18 +108,16 @@ def _build_config(config_dir: Path, db: str | None) -> None:
     print_summary(report, url)
 
 
-def print_summary(report: object, url: str) -> None:
+def print_summary(report: BuildReport, url: str) -> None:
     """A readable summary of the new database: units, observations and headline indicators."""
     from sozialmonitor.db.engine import make_engine, session_scope
     from sozialmonitor.demo.summary import headline
 
-    out.print(f"[bold]{getattr(report, 'city', '')}[/bold]: Datenbank {url}")
-    units = getattr(report, "units", {})
-    out.print("Raumeinheiten / units: " + ", ".join(f"{k} {v}" for k, v in units.items()))
+    out.print(f"[bold]{report.city}[/bold]: Datenbank {url}")
+    out.print("Raumeinheiten / units: " + ", ".join(f"{k} {v}" for k, v in report.units.items()))
     out.print(
-        f"Werte / observations: {getattr(report, 'observations', 0)} "
-        f"(davon als geheim erkannte Nullen / zeros recognised as suppressed: "
-        f"{getattr(report, 'suppressed_zeros', 0)})"
+        f"Werte / observations: {report.observations} "
+        f"(davon als geheim erkannte Nullen / zeros recognised as suppressed: {report.suppressed_zeros})"
     )
     with session_scope(make_engine(url)) as s:
         city, year, rows, top = headline(s)

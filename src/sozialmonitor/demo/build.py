@@ -7,7 +7,6 @@ the CLI, so the demo proves the import path end to end.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Callable
@@ -270,7 +269,3 @@ def _derive(engine: Engine, d: dict[str, Any]) -> int:
             )
             inserted += res.inserted
     return inserted
-
-
-def today() -> dt.date:
-    return dt.date.today()

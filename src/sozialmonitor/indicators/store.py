@@ -23,6 +23,7 @@ from sozialmonitor.db.models import (
     ObservationChange,
     SpatialLevel,
     SpatialUnit,
+    UnitLineage,
     Variable,
 )
 from sozialmonitor.errors import ImportValidationError, NotFoundError, Problem, SozialmonitorError
@@ -379,8 +380,6 @@ def _undo_geo(session: Session, run: ImportRun) -> tuple[int, int]:
             f"boundary import no. {run.id} cannot be undone: {used} values and {children} sub-units refer to "
             "its units. Undo those imports first.",
         )
-    from sozialmonitor.db.models import UnitLineage
-
     reopened = 0
     for u in units:
         for lin in session.scalars(select(UnitLineage).where(UnitLineage.unit_id == u.id)).all():
