@@ -275,24 +275,33 @@ def add_unit(
 def units_frame(session: Session, level_key: str | None = None) -> pd.DataFrame:
     """All current units as a table: level, key, name, parent level and key, area, geometry flag."""
     levels = {lv.id: lv for lv in session.scalars(select(SpatialLevel)).all()}
-    units = session.scalars(select(SpatialUnit).where(SpatialUnit.valid_to.is_(None))).all()
-    by_id = {u.id: u for u in units}
+    stmt = select(
+        SpatialUnit.id,
+        SpatialUnit.level_id,
+        SpatialUnit.key,
+        SpatialUnit.name,
+        SpatialUnit.parent_id,
+        SpatialUnit.area_m2,
+        SpatialUnit.geometry.is_not(None),
+    ).where(SpatialUnit.valid_to.is_(None))  # columns only: the geometries are not needed here
+    units = session.execute(stmt).all()
+    by_id = {u[0]: u for u in units}
     rows = []
-    for u in units:
-        lv = levels[u.level_id]
+    for _uid, level_id, key, name, parent_id, area, has_geometry in units:
+        lv = levels[level_id]
         if level_key and lv.key != level_key:
             continue
-        p = by_id.get(u.parent_id) if u.parent_id else None
+        p = by_id.get(parent_id) if parent_id else None
         rows.append(
             {
                 "level": lv.key,
                 "rank": lv.rank,
-                "unit_key": u.key,
-                "name": u.name,
-                "parent_level": levels[p.level_id].key if p else None,
-                "parent_key": p.key if p else None,
-                "area_m2": u.area_m2,
-                "has_geometry": u.geometry is not None,
+                "unit_key": key,
+                "name": name,
+                "parent_level": levels[p[1]].key if p else None,
+                "parent_key": p[2] if p else None,
+                "area_m2": area,
+                "has_geometry": bool(has_geometry),
             }
         )
     cols = ["level", "rank", "unit_key", "name", "parent_level", "parent_key", "area_m2", "has_geometry"]
