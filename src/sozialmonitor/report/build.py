@@ -31,6 +31,7 @@ from sozialmonitor.report.model import Chapter, Figure, Report, Section, Table
 from sozialmonitor.report.profiles import profiles_chapter
 from sozialmonitor.report.pseudonymise import Pseudonymiser
 from sozialmonitor.report.settings import ReportSettings
+from sozialmonitor.report.survey_chapter import survey_chapter
 from sozialmonitor.report.text import (
     cell,
     city_change_sentence,
@@ -265,6 +266,9 @@ def build_report(session: Session, settings: ReportSettings, today: dt.date | No
         summary.paragraphs.append(label(lang, "missing_chapters_intro"))
     chapters = [summary]
     chapters += [b.chapter(c) for c in data.with_data]
+    survey = survey_chapter(session, settings.year, lang)
+    if survey is not None:
+        chapters.append(survey)
     if idx.chapter is not None:
         chapters.append(idx.chapter)
     chapters.append(profiles_chapter(b, idx))

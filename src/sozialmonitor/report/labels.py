@@ -85,6 +85,24 @@ LABELS: dict[str, dict[str, str]] = {
             "„sozialmonitor report interviews import“ einlesen."
         ),
         "footer_city": "{city}",
+        "survey_chapter": "Ergebnisse der Haushaltebefragung",
+        "survey_intro": (
+            "Dieses Kapitel zeigt Ergebnisse aus {surveys} ({year}) je Gebiet als gewichtete Schätzwerte mit "
+            "95-%-Konfidenzintervall und der Zahl der Antworten (n). Der wahre Wert liegt mit hoher "
+            "Wahrscheinlichkeit im angegebenen Intervall."
+        ),
+        "survey_uncertain_rule": (
+            "Schätzwerte, die als „zu unsicher“ markiert sind (weniger als 30 Antworten oder "
+            "Variationskoeffizient über 30 %), werden in diesem Bericht nicht interpretiert."
+        ),
+        "survey_n_uncertain": "{n} Schätzwerte sind als zu unsicher markiert.",
+        "survey_area": "Gebiet",
+        "survey_estimate": "Schätzwert",
+        "survey_ci": "95-%-Konfidenzintervall",
+        "survey_quality": "Aussagekraft",
+        "survey_too_uncertain": "zu unsicher – nicht interpretiert",
+        "survey_ok": "ausreichend",
+        "survey_table_note": "Gewichtete Schätzung aus einer Stichprobe; n: Zahl der Antworten.",
     },
     "en": {
         "toc": "Contents",
@@ -167,6 +185,24 @@ LABELS: dict[str, dict[str, str]] = {
             "“sozialmonitor report interviews import”."
         ),
         "footer_city": "{city}",
+        "survey_chapter": "Results of the household survey",
+        "survey_intro": (
+            "This chapter shows results from {surveys} ({year}) per area as weighted estimates with a 95 % "
+            "confidence interval and the number of answers (n). The true value lies in the interval with "
+            "high probability."
+        ),
+        "survey_uncertain_rule": (
+            "Estimates marked as “too uncertain” (fewer than 30 answers or a coefficient of variation above "
+            "30 %) are not interpreted in this report."
+        ),
+        "survey_n_uncertain": "{n} estimates are marked as too uncertain.",
+        "survey_area": "Area",
+        "survey_estimate": "Estimate",
+        "survey_ci": "95 % confidence interval",
+        "survey_quality": "Reliability",
+        "survey_too_uncertain": "too uncertain – not interpreted",
+        "survey_ok": "sufficient",
+        "survey_table_note": "Weighted estimate from a sample; n: number of answers.",
     },
 }
 

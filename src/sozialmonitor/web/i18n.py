@@ -260,6 +260,78 @@ STRINGS: dict[str, tuple[str, str]] = {
     "back_strategy": ("Zur Strategie", "Back to the strategy"),
     "dir_decrease": ("soll sinken", "should fall"),
     "dir_increase": ("soll steigen", "should rise"),
+    "nav_survey": ("Befragung", "Survey"),
+    "survey_title": ("Befragung auswerten", "Analyse a survey"),
+    "survey_intro": (
+        "Laden Sie eine Befragungsdatei (CSV, XLSX oder SPSS .sav) hoch, nennen Sie die Designvariablen und "
+        "wählen Sie Variable, Statistik und Domäne. Sie erhalten Schätzwert, Standardfehler, 95-%-"
+        "Konfidenzintervall, n und effektives n.",
+        "Upload a survey file (CSV, XLSX or SPSS .sav), name the design variables and choose variable, "
+        "statistic and domain. You get estimate, standard error, 95 % confidence interval, n and "
+        "effective n.",
+    ),
+    "survey_privacy": (
+        "Datenschutz: Die Antworten werden nur für diese Anfrage im Arbeitsspeicher gelesen und nicht "
+        "gespeichert. Für jede Auswertung und jeden Download wählen Sie die Datei deshalb erneut aus.",
+        "Privacy: the answers are read in memory for this request only and are not stored. Choose the file "
+        "again for every analysis and download.",
+    ),
+    "survey_form_hint": (
+        "Gewicht, Schicht und Cluster sind optional; ohne Gewicht zählt jede Antwort gleich. Der Nenner wird "
+        "nur für ein Verhältnis gebraucht.",
+        "Weights, strata and cluster are optional; without weights every answer counts the same. The "
+        "denominator is needed for a ratio only.",
+    ),
+    "survey_file": ("Befragungsdatei (CSV, XLSX, .sav)", "Survey file (CSV, XLSX, .sav)"),
+    "survey_variable": ("Variable", "Variable"),
+    "survey_statistic": ("Statistik", "Statistic"),
+    "survey_denominator": ("Nenner (nur Verhältnis)", "Denominator (ratio only)"),
+    "survey_domain": ("Domäne (z. B. Planungsraum, optional)", "Domain (e.g. planning area, optional)"),
+    "survey_design": ("Stichprobendesign", "Sample design"),
+    "survey_weights": ("Gewichtsvariable", "Weight variable"),
+    "survey_strata": ("Schichtvariable", "Strata variable"),
+    "survey_cluster": ("Clustervariable", "Cluster variable"),
+    "survey_run": ("Auswerten", "Estimate"),
+    "survey_csv": ("Als CSV (Excel) herunterladen", "Download as CSV (Excel)"),
+    "survey_xlsx": ("Als XLSX herunterladen", "Download as XLSX"),
+    "survey_result": ("Ergebnis", "Result"),
+    "survey_error": ("Fehler:", "Error:"),
+    "survey_by": ("nach", "by"),
+    "survey_domain_col": ("Domäne", "Domain"),
+    "survey_name_col": ("Merkmal", "Item"),
+    "survey_estimate": ("Schätzwert", "Estimate"),
+    "survey_se": ("Standardfehler", "Standard error"),
+    "survey_ci": ("95-%-Konfidenzintervall", "95 % confidence interval"),
+    "survey_neff": ("effektives n", "effective n"),
+    "survey_cv": ("Variationskoeffizient", "Coefficient of variation"),
+    "survey_quality": ("Aussagekraft", "Reliability"),
+    "survey_uncertain": ("zu unsicher – nicht veröffentlichbar", "too uncertain – not publishable"),
+    "survey_ok": ("veröffentlichbar", "publishable"),
+    "survey_rule": (
+        "„Zu unsicher“: weniger als 30 Antworten oder Variationskoeffizient über 30 %. Solche Schätzwerte "
+        "sollten nicht veröffentlicht oder interpretiert werden.",
+        "“Too uncertain”: fewer than 30 answers or a coefficient of variation above 30 %. Such estimates "
+        "should not be published or interpreted.",
+    ),
+    "stat_mean": ("Mittelwert", "Mean"),
+    "stat_proportion": ("Anteil", "Proportion"),
+    "stat_total": ("Summe (hochgerechnet)", "Total (weighted)"),
+    "stat_ratio": ("Verhältnis", "Ratio"),
+    "survey_stored": ("Befragung", "Survey"),
+    "survey_stored_caption": (
+        "Ergebnisse aus Befragungen mit 95-%-Konfidenzintervall",
+        "Survey results with 95 % confidence interval",
+    ),
+    "survey_stored_area": ("Gebiet", "Area"),
+    "survey_stored_parent": (
+        "Für diese Einheit selbst liegen keine Befragungsergebnisse vor; gezeigt wird das übergeordnete "
+        "Gebiet.",
+        "There are no survey results for this unit itself; the figures are for the enclosing area.",
+    ),
+    "survey_public_note": (
+        "Gezeigt werden nur veröffentlichte und ausreichend sichere Schätzwerte.",
+        "Only published estimates that are reliable enough are shown.",
+    ),
     "footer": (
         "sozialmonitor – freie Software (EUPL-1.2) für die integrierte Sozialplanung.",
         "sozialmonitor – free software (EUPL-1.2) for integrated social planning.",

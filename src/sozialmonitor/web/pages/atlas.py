@@ -11,6 +11,7 @@ from sozialmonitor.errors import NotFoundError
 from sozialmonitor.web import queries
 from sozialmonitor.web.common import is_public, lang_of, render, snapshot
 from sozialmonitor.web.service import Snapshot
+from sozialmonitor.web.survey_view import profile_survey_rows
 from sozialmonitor.web.svgmap import svg_map
 
 router = APIRouter()
@@ -95,7 +96,9 @@ def profile_page(request: Request, level: str, unit: str) -> Response:
         small_map = snap.memo(
             ("svgmap", level, unit), lambda: svg_map(snap, level, {unit: "#b2182b"}, lang, highlight=unit)
         )
-    return render(request, "profile.html", {"p": data, "small_map": small_map, "sparkline": sparkline})
+    survey = profile_survey_rows(snap, level, unit, public, lang)
+    ctx = {"p": data, "small_map": small_map, "sparkline": sparkline, "survey": survey}
+    return render(request, "profile.html", ctx)
 
 
 def sparkline(series: list[dict[str, Any]], width: int = 120, height: int = 28) -> str:
