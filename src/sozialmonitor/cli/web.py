@@ -38,6 +38,11 @@ def register(app: typer.Typer) -> None:
 
         settings = WebSettings.from_env(db, dev=True if dev else None)
         app_ = create_app(settings, engine_for(settings.db_url))
+        # build the public and internal tables once before the first visitor, not during their request
+        snap = app_.state.data.snapshot()
+        for level in snap.scope:
+            for public in (True, False):
+                snap.table(level, public)
         out.print(f"sozialmonitor: http://{host}:{port}/ (Datenbank / database {settings.db_url})")
         uvicorn.run(app_, host=host, port=port, log_level="warning")
 
