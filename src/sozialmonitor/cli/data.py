@@ -102,7 +102,9 @@ def export_indicators(
         list[str] | None, typer.Option("--indicator", help="Indikator (mehrfach möglich)")
     ] = None,
     year: Annotated[list[int] | None, typer.Option("--year", help="Jahr (mehrfach möglich)")] = None,
-    level: Annotated[str, typer.Option(help="Raumebene / level")] = "statbez",
+    level: Annotated[
+        str | None, typer.Option(help="Raumebene (Standard: die feinste) / level (default: finest)")
+    ] = None,
     compare: Annotated[
         str | None,
         typer.Option(
@@ -118,7 +120,7 @@ def export_indicators(
     db: DbOption = None,
 ) -> None:
     """Indikatoren berechnen und exportieren / compute and export indicators."""
-    from sozialmonitor.geo.units import units_frame
+    from sozialmonitor.geo.units import finest_level, units_frame
     from sozialmonitor.indicators.catalogue import load_catalogue
     from sozialmonitor.indicators.service import indicator_table
     from sozialmonitor.stats.indicators import compare_to_reference
@@ -137,6 +139,7 @@ def export_indicators(
         "flag_small",
     ]
     with session_scope(engine_for(db)) as s:
+        level = level or finest_level(s)
         df = indicator_table(s, level, indicators=indicator, years=_years(year), catalogue=cat)
         names = units_frame(s, level)[["unit_key", "name"]]
         if compare and not df.empty:
@@ -248,7 +251,9 @@ def export_changes(
     indicator: Annotated[list[str], typer.Option("--indicator", help="Indikator (mehrfach möglich)")],
     from_year: Annotated[int, typer.Option("--from", help="Basisjahr / base year")],
     to_year: Annotated[int, typer.Option("--to", help="Vergleichsjahr / comparison year")],
-    level: Annotated[str, typer.Option(help="Raumebene / level")] = "statbez",
+    level: Annotated[
+        str | None, typer.Option(help="Raumebene (Standard: die feinste) / level (default: finest)")
+    ] = None,
     fmt: Format = "csv",
     decimal_comma: DecimalComma = True,
     lang: Lang = "de",
@@ -261,13 +266,14 @@ def export_changes(
     Grund genannt. Only units with unchanged boundaries and valid values in both years; the others are
     listed with the reason.
     """
-    from sozialmonitor.geo.units import stable_units, units_frame
+    from sozialmonitor.geo.units import finest_level, stable_units, units_frame
     from sozialmonitor.indicators.catalogue import load_catalogue
     from sozialmonitor.indicators.service import indicator_table
     from sozialmonitor.stats.timeseries import change
 
     cat = load_catalogue()
     with session_scope(engine_for(db)) as s:
+        level = level or finest_level(s)
         ind = indicator_table(s, level, indicators=indicator, years=[from_year, to_year], catalogue=cat)
         if ind.empty or {d.year for d in ind["ref_date"]} != {from_year, to_year}:
             raise SozialmonitorError(

@@ -104,7 +104,7 @@ def social(
         dir_okay=False,
         help="Index-Konfiguration (YAML) / index config",
     ),
-    level: str = typer.Option("statbez", "--level", help="Raumebene / spatial level"),
+    level: str | None = typer.Option(None, "--level", help="Raumebene (Standard: die feinste) / level"),
     year: int | None = typer.Option(
         None, "--year", help="Jahr (Standard: das letzte) / year (default: latest)"
     ),
@@ -114,13 +114,14 @@ def social(
     """Sozialindex (MSS-Verfahren) aus den Daten der Datenbank / social index from the database."""
     from sozialmonitor.cli.common import engine_for
     from sozialmonitor.db.engine import session_scope
-    from sozialmonitor.geo.units import stable_units
+    from sozialmonitor.geo.units import finest_level, stable_units
     from sozialmonitor.indicators.service import indicator_table
 
     try:
         cfg = load_config(config)
         keys = sorted(set(cfg.status) | set(cfg.dynamics) | {cfg.population_indicator or ""} - {""})
         with session_scope(engine_for(db)) as s:
+            level = level or finest_level(s)
             ind = indicator_table(s, level, indicators=keys)
         if ind.empty:
             raise SozialmonitorError(

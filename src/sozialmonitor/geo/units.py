@@ -326,3 +326,13 @@ def stable_units(session: Session, level_key: str, start: dt.date, end: dt.date)
     level = get_level(session, level_key)
     units = session.scalars(select(SpatialUnit).where(SpatialUnit.level_id == level.id)).all()
     return {u.key for u in units if u.valid_from <= start and (u.valid_to is None or end < u.valid_to)}
+
+
+def finest_level(session: Session) -> str:
+    """Key of the finest spatial level (highest rank) – the default level of the commands."""
+    level = session.scalar(select(SpatialLevel).order_by(SpatialLevel.rank.desc()))
+    if level is None:
+        raise NotFoundError(
+            "Die Datenbank hat noch keine Raumebenen", "the database has no spatial levels yet"
+        )
+    return level.key
