@@ -48,3 +48,29 @@ def test_no_relation_is_left_with_exactly_one_hidden_cell_after_protection(jena_
     assert checked >= 41  # unemployed = SGB II + SGB III in every district
     assert set(out["ref_date"]) == {dt.date(2017, 12, 31)}
     assert isinstance(out, pd.DataFrame)
+
+
+def test_every_relation_of_the_city_configuration_can_be_protected_together(jena_db: str) -> None:
+    # all variables of all relations (sex, nationality, marital status, age, households …): the richest
+    # additive structure of the demo, with nested breakdowns
+    with session_scope(make_engine(jena_db)) as s:
+        rel = relations(s)
+        variables = sorted({v for t, parts in rel for v in (t, *parts)})
+        obs = observations_frame(s, variables=variables, level_key="statbez", years=[2017])
+    table = obs[obs["unit_key"] != "999"][["unit_key", "ref_date", "variable", "value", "status"]]
+    out = protect(table, variable_groups=rel)
+    hidden = set(
+        zip(
+            out["unit_key"][out["status"] == "suppressed"],
+            out["variable"][out["status"] == "suppressed"],
+            strict=True,
+        )
+    )
+    present = set(table["variable"])
+    singles = [
+        (u, t)
+        for u in table["unit_key"].unique()
+        for t, parts in rel
+        if {t, *parts} <= present and sum((u, v) in hidden for v in (t, *parts)) == 1
+    ]
+    assert singles == []

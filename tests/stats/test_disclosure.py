@@ -219,3 +219,18 @@ def test_groups_with_a_variable_missing_from_the_table_are_ignored() -> None:
     with_group = protect(original, HIERARCHY, [("total", ("male", "female"))])
     without = protect(original, HIERARCHY)
     assert with_group["suppression"].tolist() == without["suppression"].tolist()
+
+
+def test_a_cell_fixed_by_nested_breakdowns_alone_does_not_stop_protection() -> None:
+    # total = a + b and total = a + b + c: c is 0 by the structure of the table, whatever is published.
+    # c is unknown at the source in d1; protection must still hide the small a without giving up on c.
+    groups = [("total", ("a", "b")), ("total", ("a", "b", "c"))]
+    a, b = [1, 20, 30, 40, 50], [25, 22, 31, 44, 47]
+    total = [x + y for x, y in zip(a, b, strict=True)]
+    original = _table({"a": a, "b": b, "c": [0, 0, 0, 0, 0], "total": total})
+    status = np.where((original.unit_key == "d1") & (original.variable == "c"), "suppressed", "ok")
+    out = protect(original.assign(status=status), HIERARCHY, groups)
+    hidden = out[out["suppression"].ne("")]
+    assert ("d1", "a") in set(zip(hidden.unit_key, hidden.variable, strict=True))
+    intervals = attack(original, out, HIERARCHY, groups)  # type: ignore[arg-type]
+    assert intervals[("d1", "a")][1] - intervals[("d1", "a")][0] > 0.5

@@ -22,10 +22,13 @@ Algorithm
 3. **Secondary suppression, exact check**: for every connected block of suppressed cells the equations are
    solved symbolically: a suppressed cell is *determined* when its unit vector lies in the row space of the
    equations restricted to suppressed cells (null-space test via SVD). For every determined cell the
-   smallest non-zero published cell of one of its equations is suppressed; then back to step 2.
+   smallest non-zero published cell of one of its equations is suppressed (if those equations have none
+   left, of any equation linked to them through suppressed cells); then back to step 2. A cell that stays
+   determined when nothing linked to it is published any more is fixed by the structure of the table alone
+   (e.g. ``total = a + b`` and ``total = a + b + c`` make ``c`` zero): it is left as it is.
 
 Guarantee: after :func:`protect`, no suppressed cell is a linear function of the published cells under the
-given equations. Because every suppressed cell that is not a structural zero has a value ≥ 1, the feasible
+given equations, except cells that the equations fix without any published value (structural zeros). Because every suppressed cell that is not a structural zero has a value ≥ 1, the feasible
 interval of each suppressed cell (published cells fixed, equations, non-negativity) has positive width, so
 differencing, row/column totals and linear programming cannot recover it. Not guaranteed: a minimum width of
 that interval (protection level), and protection against tables published *outside* this call — include every
@@ -134,6 +137,25 @@ def _smallest_candidate(
     return out
 
 
+def _linked_equations(matrix: sparse.csr_matrix, cells: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
+    """Equations reachable from ``cells`` by walking equation → suppressed cell → equation."""
+    incidence = abs(matrix).tocsc()
+    rows = abs(matrix).tocsr()
+    frontier = np.zeros(matrix.shape[1], dtype=bool)
+    frontier[cells] = True
+    seen_eqs = np.zeros(matrix.shape[0], dtype=bool)
+    while frontier.any():
+        eqs = np.unique(incidence[:, np.flatnonzero(frontier)].nonzero()[0])
+        new_eqs = eqs[~seen_eqs[eqs]]
+        if len(new_eqs) == 0:
+            break
+        seen_eqs[new_eqs] = True
+        reached = np.zeros(matrix.shape[1], dtype=bool)
+        reached[rows[new_eqs].nonzero()[1]] = True
+        frontier = reached & suppressed & ~frontier
+    return np.flatnonzero(seen_eqs)
+
+
 def _group_rule(matrix: sparse.csr_matrix, values: np.ndarray, suppressed: np.ndarray) -> None:
     incidence = abs(matrix).tocsr()
     while True:
@@ -187,22 +209,29 @@ def _protect_one(
     suppressed = primary.copy()
     ranking = np.where(np.isnan(values), np.inf, values)
     matrix = eq.matrix
+    structural = np.zeros(len(cells), dtype=bool)  # determined by published zeros alone: nothing to hide
     while True:
         _group_rule(matrix, ranking, suppressed)
         det = determined_cells(matrix, suppressed)
+        det = det[~structural[det]]
         if len(det) == 0:
             break
         incidence = abs(matrix[:, det]).tocsc()
         eqs = np.unique([incidence.indices[incidence.indptr[j]] for j in range(len(det))])
         pick = _smallest_candidate(eqs, matrix, ranking, suppressed)
         if (pick < 0).all():
-            # no non-zero cell left in those equations: fall back to structural zeros
-            pick = _smallest_candidate(eqs, matrix, np.where(ranking == 0, 0.5, ranking), suppressed)
+            # the equations of the determined cells have no published non-zero cell left: look in every
+            # equation linked to them through suppressed cells, then fall back to published zeros
+            eqs = _linked_equations(matrix, det, suppressed)
+            pick = _smallest_candidate(eqs, matrix, ranking, suppressed)
             if (pick < 0).all():
-                raise SozialmonitorError(
-                    "Geheimhaltung: keine sichere Sperrung gefunden",
-                    "disclosure control: no safe suppression found",
-                )
+                pick = _smallest_candidate(eqs, matrix, np.where(ranking == 0, 0.5, ranking), suppressed)
+            if (pick < 0).all():
+                # every published cell those equations contain is suppressed already: the determined
+                # cells are fixed by the structure of the table (e.g. one breakdown nested in another)
+                # and reveal nothing that is not zero by definition
+                structural[det] = True
+                continue
         suppressed[pick[pick >= 0]] = True
     out = cells.copy()
     out["suppression"] = np.where(primary, PRIMARY, np.where(suppressed, SECONDARY, ""))
