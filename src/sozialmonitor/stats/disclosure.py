@@ -28,7 +28,8 @@ Algorithm
    (e.g. ``total = a + b`` and ``total = a + b + c`` make ``c`` zero): it is left as it is.
 
 Guarantee: after :func:`protect`, no suppressed cell is a linear function of the published cells under the
-given equations, except cells that the equations fix without any published value (structural zeros). Because every suppressed cell that is not a structural zero has a value ≥ 1, the feasible
+given equations, except cells that the equations fix without any published value (structural zeros).
+Because every suppressed cell that is not a structural zero has a value ≥ 1, the feasible
 interval of each suppressed cell (published cells fixed, equations, non-negativity) has positive width, so
 differencing, row/column totals and linear programming cannot recover it. Not guaranteed: a minimum width of
 that interval (protection level), and protection against tables published *outside* this call — include every
