@@ -29,6 +29,7 @@ def test_openapi_lists_every_endpoint(client: TestClient) -> None:
         "/api/v1/compare",
         "/api/v1/change",
         "/api/v1/social-index",
+        "/api/v1/strategy",
         "/api/v1/download",
         "/api/v1/imports",
         "/api/v1/imports/{import_id}/changes",
@@ -203,3 +204,13 @@ def test_public_requests_never_obtain_suppressed_values(client: TestClient, plan
         body = client.get("/api/v1/download", params={"indicator": ind, "level": level, "year": year}).text
         line = next(x for x in body.splitlines()[1:] if x.split(";")[0] == key)
         assert line.split(";")[4] == "" and line.split(";")[6] == "geheim"
+
+
+def test_strategy_evaluation_lists_every_target_with_its_status(client: TestClient) -> None:
+    rows = client.get("/api/v1/strategy").json()
+    assert rows and {r["status"] for r in rows} <= {"achieved", "on_track", "off_track", "no_data"}
+    first = rows[0]
+    assert {"goal", "target", "indicator", "baseline", "latest", "target_value", "projection"} <= set(first)
+    # the city's SGB II share fell below its target in the Jena example
+    sgb2 = [r for r in rows if r["indicator"] == "unemployment_share_sgb2" and r["level"] == "stadt"]
+    assert sgb2 and sgb2[0]["status"] == "achieved"

@@ -49,3 +49,22 @@ def change(
 @router.get("/social-index", summary="Sozialindex: Status, Dynamik, 4×3-Matrix / social index")
 def social_index(request: Request, level: LevelQ, year: YearQ = None, lang: Lang = "de") -> dict[str, Any]:
     return queries.social_index(snapshot(request), level, year, is_public(request), lang)
+
+
+@router.get("/strategy", summary="Armutspräventionsstrategie: Zielerreichung / strategy: goal attainment")
+def strategy(request: Request) -> list[dict[str, Any]]:
+    """One row per target indicator: status, baseline, latest value, target, projection and interval.
+
+    Public requests are evaluated on the published, disclosure-controlled figures (as the pages do)."""
+    import math
+
+    from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.strategy.service import results_frame
+    from sozialmonitor.web.strategy_view import evaluate
+
+    with session_scope(request.app.state.engine) as s:
+        frame = results_frame(evaluate(s, snapshot(request), is_public(request)))
+    records: list[dict[str, Any]] = frame.to_dict("records")  # type: ignore[assignment]
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in records
+    ]
