@@ -288,6 +288,27 @@ def test_berlin_example_loads_542_planning_areas_with_geometry(tmp_path: Path) -
     assert sum(r["Status"] == "ok" for r in rows) == 536
     code, out, _ = invoke("units", "list", "--level", "plr", "--db", url)
     assert code == 0 and "Stülerstraße" in out
+    # Bezirke: inhabitants are summed from the planning areas, the MSS shares are not (they are rates)
+    code, out, _ = invoke(
+        "export",
+        "indicators",
+        "--indicator",
+        "residents",
+        "--level",
+        "bezirk",
+        "--decimal-point",
+        "--db",
+        url,
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"), newline=""), delimiter=";"))
+    assert len(rows) == 12
+    summed = [r for r in rows if r["Status"] == "ok"]
+    assert summed and all(float(r["Wert"]) > 100_000 for r in summed)
+    # a Bezirk with a planning area whose inhabitants are not published stays missing, never partly summed
+    assert all(r["Wert"] == "" for r in rows if r["Status"] != "ok")
+    code, _, err = invoke("export", "indicators", "--indicator", "mss_s1", "--level", "bezirk", "--db", url)
+    assert code == 1 and "Keine Indikatorwerte" in err  # shares are not summed up the hierarchy
     code, _, err = invoke("example", "no-such-example", "--db", url)
     assert code == 1 and "berlin-mss-2021" in err
 

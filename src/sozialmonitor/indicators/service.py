@@ -9,12 +9,25 @@ from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.store import observations_frame
 
+NON_ADDITIVE_UNITS = ("%", "prozent", "punkte", " je ", "je ")
+
+
+def additive_variables(session: Session) -> set[str]:
+    """Variables whose values add up over units (counts, areas, amounts) – not shares, rates or indices."""
+    from sqlalchemy import select
+
+    from sozialmonitor.db.models import Variable
+
+    rows = session.execute(select(Variable.key, Variable.unit)).all()
+    return {k for k, unit in rows if not any(m in f" {(unit or '').lower()}" for m in NON_ADDITIVE_UNITS)}
+
 
 def level_observations(session: Session, level: str, variables: list[str] | None = None) -> pd.DataFrame:
     """Observations of a level; if the level has none of a variable, summed up from the finest level below.
 
     Published observations of the level itself (e.g. the city total) win over sums, so a
-    suppressed district value never hides a published city figure.
+    suppressed district value never hides a published city figure. Only additive variables are summed:
+    shares and changes delivered as such (unit ``%``, ``Prozentpunkte`` …) are not.
     """
     own = observations_frame(session, variables=variables, level_key=level)
     units = units_frame(session)
@@ -32,7 +45,10 @@ def level_observations(session: Session, level: str, variables: list[str] | None
         hierarchy = _ancestor_map(units, child_level, level)
         if hierarchy.empty:
             continue
-        child = child[child["unit_key"].isin(hierarchy["unit_key"])]
+        child = child[
+            child["unit_key"].isin(hierarchy["unit_key"])
+            & child["variable"].isin(additive_variables(session))
+        ]
         # keys are unique per level only (Ortsteil 11 ≠ district 11): qualify them while aggregating
         cols = ["unit_key", "ref_date", "variable", "value", "status"]
         both = pd.concat(
