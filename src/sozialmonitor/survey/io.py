@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,10 @@ class SurveyFile:
         return out
 
 
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav")
+
+
+def _decode(raw: bytes) -> str:
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(enc)
@@ -46,30 +49,33 @@ def read_survey(path: str | Path) -> SurveyFile:
     p = Path(path)
     if not p.exists():
         raise SozialmonitorError(f"Datei {p} nicht gefunden.", f"File {p} not found.")
-    suffix = p.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        import io as _io
+    return read_survey_bytes(p.name, p.read_bytes())
 
-        text = _read_text(p)
+
+def read_survey_bytes(name: str, content: bytes) -> SurveyFile:
+    """Read survey data from bytes in memory (an upload); the format comes from the extension of ``name``."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".csv", ".txt"):
+        text = _decode(content)
         first = text.splitlines()[0] if text else ""
         german = first.count(";") > first.count(",")
         frame = pd.read_csv(
-            _io.StringIO(text),
+            io.StringIO(text),
             sep=";" if german else ",",
             decimal="," if german else ".",
             thousands="." if german else None,
         )
         return SurveyFile(frame)
     if suffix in (".xlsx", ".xlsm"):
-        return SurveyFile(pd.read_excel(p))
+        return SurveyFile(pd.read_excel(io.BytesIO(content)))
     if suffix in (".sav", ".zsav"):
         import pyreadstat
 
-        frame, meta = pyreadstat.read_sav(str(p))
+        frame, meta = pyreadstat.read_sav(io.BytesIO(content))
         labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
         var_labels = {k: v for k, v in zip(meta.column_names, meta.column_labels or [], strict=False) if v}
         return SurveyFile(frame, labels, var_labels)
     raise SozialmonitorError(
-        f"Unbekanntes Dateiformat {suffix!r} (erwartet .csv, .xlsx, .sav).",
-        f"Unknown file format {suffix!r} (expected .csv, .xlsx, .sav).",
+        f"Unbekanntes Dateiformat {suffix or name!r} (erwartet .csv, .xlsx, .sav).",
+        f"Unknown file format {suffix or name!r} (expected .csv, .xlsx, .sav).",
     )

@@ -21,20 +21,11 @@ from sozialmonitor.strategy.evaluation import STATUS_DE, STATUS_EN, TargetResult
 from sozialmonitor.strategy.service import DATA_COLUMNS, USABLE, Evaluation, evaluate_strategy
 from sozialmonitor.strategy.spec import GoalSpec, StrategySpec, TargetSpec
 from sozialmonitor.strategy.store import history_frame, read_strategy, set_target
+from sozialmonitor.web.queries import num
 from sozialmonitor.web.service import Snapshot
 
 SYMBOLS = {"achieved": "✔", "on_track": "↗", "off_track": "✖", "no_data": "?"}
 EDITABLE = ("target_value", "target_change", "target_year")
-
-
-def _num(x: object) -> float | None:
-    if x is None:
-        return None
-    try:
-        f = float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) or math.isinf(f) else f
 
 
 def status_info(status: str | None, lang: str) -> dict[str, str]:
@@ -242,7 +233,7 @@ def _series_rows(ev: Evaluation, r: TargetResult) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
     rows = frame[frame["year"] >= r.target.baseline_year].sort_values("year")
-    return [{"year": int(y), "value": _num(v)} for y, v in zip(rows["year"], rows["value"], strict=True)]
+    return [{"year": int(y), "value": num(v)} for y, v in zip(rows["year"], rows["value"], strict=True)]
 
 
 def history(session: Session, goal: GoalSpec | None = None, limit: int = 200) -> list[dict[str, Any]]:

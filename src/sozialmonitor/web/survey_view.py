@@ -19,21 +19,12 @@ from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.fmt import number
 from sozialmonitor.indicators.survey_store import survey_estimates_frame
 from sozialmonitor.survey.design import survey_design
+from sozialmonitor.survey.io import SUFFIXES, read_survey_bytes
 from sozialmonitor.survey.tables import GERMAN_HEADERS, STATISTICS, decimals_for, estimate_table
 from sozialmonitor.web.service import Snapshot
 
-SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav")
 MAX_CV = 0.30
 MIN_N = 30
-
-
-def _decode(raw: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
 
 
 def _unreadable(name: str, why: str) -> SozialmonitorError:
@@ -44,7 +35,7 @@ def _unreadable(name: str, why: str) -> SozialmonitorError:
 
 
 def read_upload(name: str, content: bytes) -> pd.DataFrame:
-    """Parse an uploaded survey file in memory (same formats and CSV rules as ``survey.io.read_survey``)."""
+    """Parse an uploaded survey file in memory (``survey.io.read_survey_bytes``); failures become messages."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise SozialmonitorError(
@@ -54,22 +45,7 @@ def read_upload(name: str, content: bytes) -> pd.DataFrame:
     if not content:
         raise _unreadable(name, "leer / empty")
     try:
-        if suffix in (".csv", ".txt"):
-            text = _decode(content)
-            first = text.splitlines()[0] if text else ""
-            german = first.count(";") > first.count(",")
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=";" if german else ",",
-                decimal="," if german else ".",
-                thousands="." if german else None,
-            )
-        elif suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(io.BytesIO(content))
-        else:
-            import pyreadstat
-
-            frame, _meta = pyreadstat.read_sav(io.BytesIO(content))
+        frame = read_survey_bytes(name, content).data
     except SozialmonitorError:
         raise
     except Exception as exc:  # any parser failure of a user's file is a message, not a server error
