@@ -6,7 +6,6 @@ includes importing the package, creating the schema and every import of the demo
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import resource
 import statistics
 import sys
@@ -14,6 +13,8 @@ import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from _child import run_in_child
 
 RUNS = 5
 TARGET_S = 10.0
@@ -33,14 +34,7 @@ def _measure(path: str, conn: Connection) -> None:
 
 
 def _run(path: Path) -> tuple[float, int, int]:
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_measure, args=(str(path), child))
-    proc.start()
-    child.close()
-    result: tuple[float, int, int] = parent.recv()
-    proc.join()
-    return result
+    return run_in_child(_measure, str(path))
 
 
 def main() -> int:

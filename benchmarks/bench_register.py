@@ -7,7 +7,6 @@ Targets (issue 2): ≤ 5 s and ≤ 2 GB on a 2-core machine, from CSV and from P
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
 import resource
 import statistics
 import sys
@@ -15,6 +14,8 @@ import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from _child import run_in_child
 
 N_PERSONS = 4_000_000
 N_UNITS = 542
@@ -34,14 +35,7 @@ def _measure(path: str, conn: Connection) -> None:
 
 
 def _run_child(path: Path) -> tuple[float, int, int, int]:
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_measure, args=(str(path), child))
-    proc.start()
-    child.close()
-    result: tuple[float, int, int, int] = parent.recv()
-    proc.join()
-    return result
+    return run_in_child(_measure, str(path))
 
 
 def main() -> int:

@@ -9,7 +9,6 @@ process, so its peak memory is its own (the larger of the process and the PDF ch
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import resource
 import statistics
 import sys
@@ -18,6 +17,8 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from _child import run_in_child
 
 if TYPE_CHECKING:
     from sozialmonitor.report.settings import ReportSettings
@@ -75,14 +76,7 @@ def _measure(city: str, url: str, out: str, formats: list[str], conn: Connection
 
 
 def _run(city: str, url: str, out: Path, formats: list[str]) -> tuple[float, int, int]:
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_measure, args=(city, url, str(out), formats, child))
-    proc.start()
-    child.close()
-    result: tuple[float, int, int] = parent.recv()
-    proc.join()
-    return result
+    return run_in_child(_measure, city, url, str(out), formats)
 
 
 def main() -> int:
