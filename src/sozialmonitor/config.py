@@ -47,6 +47,36 @@ SETTINGS: dict[str, Setting] = {
             "Kleinste veröffentlichte Fallzahl (Geheimhaltung)",
             "smallest count published (statistical disclosure control)",
         ),
+        Setting(
+            "disclosure_min_denominator",
+            "20",
+            "Kleinste Bezugsgröße, für die ein Anteil veröffentlicht wird (kleine Basis)",
+            "smallest denominator for which a rate or share is published (small base)",
+        ),
+        Setting(
+            "disclosure_min_population",
+            "100",
+            "Kleinste Einwohnerzahl einer Einheit, für die Anteile veröffentlicht werden",
+            "smallest population of a unit for which rates and shares are published",
+        ),
+        Setting(
+            "disclosure_population_variable",
+            "residents_main",
+            "Variable mit der Einwohnerzahl für die Mindestbevölkerung",
+            "variable holding the population for the minimum population rule",
+        ),
+        Setting(
+            "disclosure_protection_absolute",
+            "2",
+            "Schutzintervall der Prüfung: mindestens ± so viele Personen",
+            "protection interval of the audit: at least ± this many persons",
+        ),
+        Setting(
+            "disclosure_protection_relative",
+            "0.25",
+            "Schutzintervall der Prüfung: mindestens ± dieser Anteil des Werts (0,25 = 25 %)",
+            "protection interval of the audit: at least ± this share of the value (0.25 = 25 %)",
+        ),
     ]
 }
 

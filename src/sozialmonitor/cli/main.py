@@ -10,6 +10,7 @@ from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
 from sozialmonitor.cli.data import catalogue_app, export_app, units_app, variables_app
 from sozialmonitor.cli.imports import import_app
 from sozialmonitor.cli.index import index_app
+from sozialmonitor.cli.release import release
 from sozialmonitor.cli.report import report_app
 from sozialmonitor.cli.strategy import strategy_app
 from sozialmonitor.cli.survey import survey_app
@@ -37,6 +38,7 @@ register_survey_publish(survey_app)
 app.add_typer(survey_app, name="survey")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(report_app, name="report")
+app.command("release")(release)
 
 
 @app.command("version")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -56,7 +55,17 @@ def report(
         [], "--sources", exists=True, dir_okay=False, help="Quellen- und Lizenztext (Markdown) / sources text"
     ),
     index_config: Path | None = typer.Option(
-        None, "--index-config", exists=True, dir_okay=False, help="Sozialindex-Konfiguration / index config"
+        None,
+        "--index-config",
+        exists=True,
+        dir_okay=False,
+        help="andere Sozialindex-Konfiguration (nur intern) / another index config (internal only)",
+    ),
+    edition: str = typer.Option(
+        "public",
+        "--edition",
+        help="public: nur freigegebene, geschützte Zahlen; internal: Rohzahlen, „Nur für den "
+        "Dienstgebrauch“ / public: released, protected figures only; internal: raw figures",
     ),
     db: DbOption = None,
 ) -> None:
@@ -84,9 +93,9 @@ def report(
         lang=lang,
         report_date=_date(report_date),
         sources=tuple(p.resolve() for p in sources),
+        edition=edition,
+        index=IndexSpec(config=index_config),
     )
-    if index_config is not None:
-        settings = dataclasses.replace(settings, index=IndexSpec(config=index_config))
     if folder is None and (out_dir / SETTINGS_FILE).is_file():
         folder = out_dir
     if folder is not None:

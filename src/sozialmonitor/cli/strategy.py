@@ -16,7 +16,7 @@ from rich.table import Table
 from sozialmonitor.cli.common import DbOption, engine_for, err, handle_errors, out
 from sozialmonitor.db.engine import session_scope
 from sozialmonitor.errors import SozialmonitorError
-from sozialmonitor.fmt import number
+from sozialmonitor.fmt import number, safe_frame
 from sozialmonitor.strategy.evaluation import STATUS_DE
 from sozialmonitor.strategy.service import evaluate_strategy, results_frame
 from sozialmonitor.strategy.spec import MEASURE_STATUSES, OUTPUT_KINDS
@@ -75,7 +75,7 @@ def _print_changes(changes: list[Change]) -> None:
 
 def _emit(df: pd.DataFrame, fmt: OutputFormat, title: str) -> None:
     if fmt == OutputFormat.csv:
-        typer.echo(df.to_csv(index=False, float_format="%.4g", lineterminator="\n"), nl=False)
+        typer.echo(safe_frame(df).to_csv(index=False, float_format="%.4g", lineterminator="\n"), nl=False)
         return
     table = Table(title=title)
     for col in df.columns:

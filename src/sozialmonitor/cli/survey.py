@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.fmt import safe_frame
 from sozialmonitor.survey.design import survey_design
 from sozialmonitor.survey.io import read_survey
 from sozialmonitor.survey.synthetic import synthetic_survey
@@ -72,6 +73,7 @@ def estimate_command(
     german[GERMAN_HEADERS["publishable"]] = german[GERMAN_HEADERS["publishable"]].map(
         {True: "ja", False: "nein"}
     )
+    german = safe_frame(german)  # domain names like "=HYPERLINK(…)" stay text in Excel
     if output_format == "table":
         _print_table(table, f"{statistic}: {variable}", note)
     elif output_format == "csv":

@@ -109,6 +109,8 @@ class Variable(Base):
     name_de: Mapped[str] = mapped_column(String(300))
     name_en: Mapped[str] = mapped_column(String(300))
     unit: Mapped[str] = mapped_column(String(50), default="Anzahl")
+    kind: Mapped[str] = mapped_column(String(10), default="count", server_default="count")
+    """count | amount | rate | index | change (see :mod:`sozialmonitor.indicators.kinds`)."""
     theme: Mapped[str | None] = mapped_column(String(100), nullable=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -188,6 +190,17 @@ class ObservationChange(Base):
     old_import_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class CitySetting(Base):
+    """A piece of the city's configuration kept in the store, e.g. its social index configuration (YAML),
+    so that every adapter (portal, report, CLI) uses the same one."""
+
+    __tablename__ = "city_setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+from sozialmonitor.publication import models as _publication_models  # noqa: E402,F401
 from sozialmonitor.report import models as _report_models  # noqa: E402,F401
 from sozialmonitor.strategy import models as _strategy_models  # noqa: E402,F401
 from sozialmonitor.web import models as _web_models  # noqa: E402,F401

@@ -36,6 +36,7 @@ VARIABLES = [
             "name_de": f"MSS-Indexindikator {k}",
             "name_en": f"MSS index indicator {k}",
             "unit": "%" if k.startswith("S") else "Prozentpunkte",
+            "kind": "rate" if k.startswith("S") else "change",
             "theme": "MSS",
             "source": "SenSBW, Monitoring Soziale Stadtentwicklung 2021",
         }

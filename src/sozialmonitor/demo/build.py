@@ -29,6 +29,7 @@ from sozialmonitor.indicators.store import import_observations, observations_fra
 from sozialmonitor.indicators.variables import load_variables_file, set_relations, upsert_variables
 from sozialmonitor.ingest.mapping import load_mapping, mapping_from_dict
 from sozialmonitor.ingest.table import read_table
+from sozialmonitor.publication.social_index import store_index_config
 from sozialmonitor.strategy.store import save_strategy
 from sozialmonitor.strategy.yaml_io import load_strategy
 
@@ -103,6 +104,8 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
         additive = [(g.total, list(g.parts)) for g in rule.groups] if rule else []
         additive += [(str(d["key"]), [str(p) for p in d["sum"]]) for d in cfg.get("derived", [])]
         set_relations(s, additive, source=str(config_dir.name))
+        if cfg.get("social_index"):
+            store_index_config(s, config_dir / str(cfg["social_index"]))
     tick("Einheiten und Variablen")
     for b in cfg.get("boundaries", []):
         path = config_dir / b["file"]

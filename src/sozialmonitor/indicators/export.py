@@ -1,6 +1,7 @@
 """Tables for spreadsheets: Excel-ready CSV (UTF-8 with BOM, ';', decimal comma) and XLSX.
 
-Shared by ``sozialmonitor export …`` and the web downloads, so that both write the same files.
+Shared by ``sozialmonitor export …`` and the web downloads, so that both write the same files. Text cells
+go through :func:`sozialmonitor.fmt.safe_frame`: a unit name like ``=HYPERLINK(…)`` stays text.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 import pandas as pd
 
 from sozialmonitor.errors import SozialmonitorError
-from sozialmonitor.fmt import plain_decimal
+from sozialmonitor.fmt import plain_decimal, safe_frame
 
 HEADERS = {
     "de": {
@@ -86,7 +87,7 @@ def excel_csv(
     df: pd.DataFrame, decimal_comma: bool, lang: str, number_columns: tuple[str, ...] = NUMBER_COLUMNS
 ) -> str:
     """CSV for Excel: BOM, ';' separator, CRLF, optional decimal comma, dates as TT.MM.JJJJ (de)."""
-    df = readable(df, lang)
+    df = safe_frame(readable(df, lang))  # before the numbers become text: negative numbers stay numbers
     for col in number_columns:
         name = HEADERS[lang].get(col, col)
         if name in df:
@@ -97,8 +98,9 @@ def excel_csv(
 
 
 def xlsx_bytes(df: pd.DataFrame, lang: str) -> bytes:
+    """XLSX with headers in ``lang``; text cells neutralised, so no cell is stored as a formula."""
     buf = io.BytesIO()
-    readable(df, lang).to_excel(buf, index=False, engine="openpyxl")
+    safe_frame(readable(df, lang)).to_excel(buf, index=False, engine="openpyxl")
     return buf.getvalue()
 
 

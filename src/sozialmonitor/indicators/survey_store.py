@@ -84,7 +84,8 @@ def publish_estimates(
         raise ImportValidationError(problems)
     if dry_run:
         return None
-    upsert_variables(session, indicators)
+    # survey estimates are shares and means, never counts: not summed, not cell-suppressed as counts
+    upsert_variables(session, [{"kind": "rate", **item} for item in indicators])
     vids = variable_ids(session)
     run = ImportRun(
         kind="survey",

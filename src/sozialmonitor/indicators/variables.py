@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from sozialmonitor.db.models import Variable
 from sozialmonitor.errors import ConfigError
+from sozialmonitor.indicators.kinds import parse_kind
 
-FIELDS = ("key", "name_de", "name_en", "unit", "theme", "description", "source")
+FIELDS = ("key", "name_de", "name_en", "unit", "kind", "theme", "description", "source")
+"""Accepted keys of a variable entry; ``kind`` is validated (:mod:`sozialmonitor.indicators.kinds`)."""
 
 
 def load_variables_file(path: Path) -> list[dict[str, Any]]:
@@ -34,6 +36,7 @@ def load_variables_file(path: Path) -> list[dict[str, Any]]:
                 f"{path}: Variable {item['key']!r}: unbekannte Felder {sorted(unknown)}",
                 f"{path}: variable {item['key']!r}: unknown fields {sorted(unknown)}",
             )
+        item["kind"] = parse_kind(item.get("kind"), f"{path}: Variable/variable {item['key']!r}, kind")
     return items
 
 
@@ -49,6 +52,7 @@ def upsert_variables(session: Session, items: list[dict[str, Any]]) -> int:
             )
             session.add(var)
             created += 1
+        item = {**item, "kind": parse_kind(item.get("kind"), f"variable {item['key']!r}, kind")}
         for f in FIELDS[1:]:
             if f in item:
                 setattr(var, f, item[f])
@@ -82,3 +86,8 @@ def relations(session: Session) -> list[tuple[str, list[str]]]:
         (r.total, list(r.parts))
         for r in session.scalars(select(VariableRelation).order_by(VariableRelation.id))
     ]
+
+
+def variable_kinds(session: Session) -> dict[str, str]:
+    """The kind of every variable in the store (``count`` for variables without one)."""
+    return {k: kind or "count" for k, kind in session.execute(select(Variable.key, Variable.kind)).all()}

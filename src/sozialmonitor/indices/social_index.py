@@ -41,6 +41,17 @@ class SocialIndexConfig:
     population_indicator: str | None
     name_de: str = ""
     name_en: str = ""
+    dynamics_given: tuple[str, ...] = ()
+    """Indicators that already are changes (e.g. published MSS dynamics values): taken as given at the
+    reference date instead of computing the change of the status indicators."""
+
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """Every catalogue indicator the index reads."""
+        keys = [*self.status, *self.dynamics, *self.dynamics_given]
+        if self.population_indicator:
+            keys.append(self.population_indicator)
+        return tuple(dict.fromkeys(keys))
 
 
 def _floats(raw: Any, n: int, what: str, file: str) -> Any:
@@ -67,17 +78,21 @@ def parse_config(raw: Mapping[str, Any], file: str = "<config>") -> SocialIndexC
         if item.get("invert"):
             invert.append(key)
     dyn_raw = raw.get("dynamics") or {}
+    if not isinstance(dyn_raw, dict):
+        raise ConfigError(f"{file}: 'dynamics' muss ein Objekt sein", f"{file}: 'dynamics' must be a mapping")
     periods = int(dyn_raw.get("periods", 2))
-    dyn_inds = dyn_raw.get("indicators", "same")
+    given = tuple(str(k) for k in dyn_raw.get("given") or ())
+    dyn_inds = dyn_raw.get("indicators", "same" if not given else [])
     dynamics = tuple(status) if dyn_inds == "same" else tuple(dyn_inds or ())
     for key in dynamics:
         weights[key + CHANGE_SUFFIX] = weights.get(key, 1.0)
         if key in invert:
             invert.append(key + CHANGE_SUFFIX)
+    dynamic_columns = tuple(k + CHANGE_SUFFIX for k in dynamics) + given
     thresholds = raw.get("thresholds") or {}
     mss = MssConfig(
         status_indicators=tuple(status),
-        dynamic_indicators=tuple(k + CHANGE_SUFFIX for k in dynamics),
+        dynamic_indicators=dynamic_columns,
         weights=weights,
         invert=tuple(invert),
         status_thresholds=_floats(thresholds.get("status", [-1.0, 1.0, 1.5]), 3, "thresholds.status", file),
@@ -96,6 +111,7 @@ def parse_config(raw: Mapping[str, Any], file: str = "<config>") -> SocialIndexC
         population_indicator=raw.get("population_indicator"),
         name_de=str(raw.get("name_de", "")),
         name_en=str(raw.get("name_en", "")),
+        dynamics_given=given,
     )
 
 
@@ -118,9 +134,7 @@ def index_input(
 ) -> pd.DataFrame:
     """Input of :func:`mss_index`: one row per unit, status values at ``ref_date``, changes, population."""
     ind = indicator_table
-    keys = set(config.status) | set(config.dynamics)
-    if config.population_indicator:
-        keys.add(config.population_indicator)
+    keys = set(config.indicators)
     absent = sorted(keys - set(ind["indicator"].unique()))
     if absent:
         raise SozialmonitorError(
@@ -132,7 +146,7 @@ def index_input(
     usable = ind["status"].isin([OK, ESTIMATED]) & ~ind["flag_small"].astype(bool)
     clean = ind.assign(value=ind["value"].where(usable))
     now = clean[clean["ref_date"] == date].pivot(index="unit_key", columns="indicator", values="value")
-    wide = now.reindex(columns=list(config.status))
+    wide = now.reindex(columns=list(dict.fromkeys([*config.status, *config.dynamics_given])))
     if config.population_indicator:
         pop = ind[(ind["ref_date"] == date) & (ind["indicator"] == config.population_indicator)]
         wide["population"] = pop.set_index("unit_key")["value"]

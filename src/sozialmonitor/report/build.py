@@ -296,5 +296,6 @@ def build_report(session: Session, settings: ReportSettings, today: dt.date | No
         date_text=date_text,
         chapters=chapters,
         labels=dict(LABELS[lang]),
+        marking=label(lang, "internal_marking") if settings.internal else "",
     )
     return pseudo.apply_report(report)

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef
+from sozialmonitor.indicators.kinds import ADDITIVE_KINDS, COUNT, indicator_kind
 from sozialmonitor.indicators.service import indicator_table
+from sozialmonitor.indicators.variables import variable_kinds
+from sozialmonitor.publication.figures import public_tables
+from sozialmonitor.publication.release import public_scope, published_indicators
 from sozialmonitor.report.settings import ChapterSpec, ReportSettings
 from sozialmonitor.stats.indicators import compare_to_reference
 from sozialmonitor.stats.status import ESTIMATED, OK
-
-COUNT_UNITS = ("Anzahl", "Personen")
 
 
 @dataclass
@@ -31,6 +33,8 @@ class IndicatorData:
     ``value``, ``status``, ``flag_small``, ``usable``, ``value_cmp``, ``usable_cmp``, ``change``, ``rank``."""
 
     defn: IndicatorDef
+    kind: str
+    """count | amount | rate | index | change (:func:`sozialmonitor.indicators.kinds.indicator_kind`)."""
     year: int
     compare_year: int | None
     table: pd.DataFrame
@@ -66,6 +70,8 @@ class ReportData:
     compare_year: int | None
     long: pd.DataFrame = field(repr=False)
     """The full indicator table of the report level (all years up to the report year)."""
+    index_payloads: dict[int, dict[str, object]] = field(default_factory=dict, repr=False)
+    """Public edition: the social index of the report level per released year, as the release stored it."""
 
     @property
     def with_data(self) -> list[ChapterData]:
@@ -127,11 +133,11 @@ def _usable(frame: pd.DataFrame) -> pd.Series:
     return frame["value"].notna() & frame["status"].isin([OK, ESTIMATED]) & ~frame["flag_small"].astype(bool)
 
 
-def _city_value(city: pd.DataFrame, defn: IndicatorDef, date: dt.date | None) -> float | None:
+def _city_value(city: pd.DataFrame, defn: IndicatorDef, kind: str, date: dt.date | None) -> float | None:
     """The city value; none for a sum of shares (indicators delivered as shares without denominator)."""
     if date is None or city.empty:
         return None
-    if not defn.denominator and defn.unit not in COUNT_UNITS:
+    if not defn.denominator and kind not in ADDITIVE_KINDS:
         return None
     row = city[(city["indicator"] == defn.key) & (city["ref_date"] == date)]
     if row.empty or not bool(_usable(row).iloc[0]):
@@ -141,6 +147,7 @@ def _city_value(city: pd.DataFrame, defn: IndicatorDef, date: dt.date | None) ->
 
 def _indicator_data(
     defn: IndicatorDef,
+    kind: str,
     ind: pd.DataFrame,
     city: pd.DataFrame,
     units: pd.DataFrame,
@@ -192,20 +199,54 @@ def _indicator_data(
     series = pd.DataFrame(
         {
             "year": years,
-            "city": [_city_value(city, defn, city_dates.get(y)) for y in years],
+            "city": [_city_value(city, defn, kind, city_dates.get(y)) for y in years],
             "low": [float(low[y]) for y in years],
             "high": [float(high[y]) for y in years],
         }
     )
     return IndicatorData(
         defn=defn,
+        kind=kind,
         year=used_year,
         compare_year=cmp_year,
         table=table,
-        city=_city_value(city, defn, date),
-        city_cmp=_city_value(city, defn, cmp_date),
+        city=_city_value(city, defn, kind, date),
+        city_cmp=_city_value(city, defn, kind, cmp_date),
         series=series,
     )
+
+
+def _source(
+    session: Session, settings: ReportSettings, catalogue: Catalogue, level: str, city_level: str
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[int, dict[str, object]]]:
+    """The indicator tables of the report level and the city level: the public figure set (released years,
+    protected; the public edition) or the raw engine (internal edition)."""
+    kinds = variable_kinds(session)
+    if settings.internal:
+        return (
+            indicator_table(session, level, catalogue=catalogue),
+            indicator_table(session, city_level, catalogue=catalogue),
+            kinds,
+            {},
+        )
+    scope = public_scope(session)
+    if level not in scope.levels:
+        raise SozialmonitorError(
+            f"Die Ebene {level!r} gehört nicht zu den öffentlichen Ebenen ({', '.join(scope.levels)})",
+            f"level {level!r} is not a public level ({', '.join(scope.levels)})",
+        )
+    tables, releases = public_tables(session, catalogue, published_indicators(session), scope.levels)
+    if settings.year not in releases:
+        released = ", ".join(map(str, sorted(releases))) or "–"
+        raise SozialmonitorError(
+            f"Das Berichtsjahr {settings.year} ist nicht freigegeben (freigegeben: {released}). Geben Sie es mit "
+            f"`sozialmonitor release {settings.year}` frei oder schreiben Sie mit `--edition internal` einen "
+            "internen Bericht.",
+            f"the report year {settings.year} is not released (released: {released}). Release it with "
+            f"`sozialmonitor release {settings.year}` or write an internal report with `--edition internal`.",
+        )
+    payloads = {y: r.social_index[level] for y, r in releases.items() if level in r.social_index}
+    return tables[level], tables.get(city_level, tables[level].iloc[0:0]), kinds, payloads
 
 
 def default_compare_year(years: list[int], year: int) -> int | None:
@@ -226,7 +267,8 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
         lv_units = lv_units[lv_units["has_geometry"]]
     order = sorted(lv_units["unit_key"], key=_sort_key)
     units = lv_units.set_index("unit_key").loc[order].reset_index()[["unit_key", "name", "has_geometry"]]
-    city_units = all_units[all_units["level"] == settings.city_level]
+    city_level = settings.city_level or public_scope(session).city_level
+    city_units = all_units[all_units["level"] == city_level]
     city_key = str(city_units["unit_key"].iloc[0]) if len(city_units) == 1 else None
     city_name = settings.city_name or (str(city_units["name"].iloc[0]) if city_key else "")
     level_rows = all_units.loc[all_units["level"] == level, "level"]
@@ -234,7 +276,7 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
     assigned = assign_chapters(settings.chapters, catalogue)
     wanted = sorted({d.key for defs in assigned.values() for d in defs} | set(settings.profile_indicators))
     wanted = [k for k in wanted if k in catalogue.indicators]
-    ind = indicator_table(session, level, catalogue=catalogue)
+    ind, city_all, kinds, payloads = _source(session, settings, catalogue, level, city_level)
     ind = ind[ind["indicator"].isin(wanted)]
     ind = ind[[d.year <= settings.year for d in ind["ref_date"]]]
     ind = ind[ind["unit_key"].isin(set(units["unit_key"]))]
@@ -254,15 +296,15 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
             f"comparison year {compare_year} must be before the report year {settings.year}",
         )
     if city_key is not None:
-        city = indicator_table(session, settings.city_level, catalogue=catalogue)
-        city = city[(city["unit_key"] == city_key) & city["indicator"].isin(wanted)]
+        city = city_all[(city_all["unit_key"] == city_key) & city_all["indicator"].isin(wanted)]
     else:
         city = pd.DataFrame(columns=ind.columns)
     chapters = []
     for spec in settings.chapters:
         have, missing = [], []
         for defn in assigned[spec.key]:
-            data = _indicator_data(defn, ind, city, units, settings.year, compare_year)
+            kind = indicator_kind(defn.numerator, defn.denominator, kinds)
+            data = _indicator_data(defn, kind, ind, city, units, settings.year, compare_year)
             (have.append(data) if data is not None else missing.append(defn))
         chapters.append(ChapterData(spec, have, missing))
     return ReportData(
@@ -277,6 +319,7 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
         years=years,
         compare_year=compare_year,
         long=ind,
+        index_payloads=payloads,
     )
 
 
@@ -285,7 +328,7 @@ FAR_SD = 1.5
 
 def comparable(ind: IndicatorData) -> bool:
     """District values can be set against the city value (not for counts: a district is part of the city)."""
-    return ind.defn.unit not in COUNT_UNITS
+    return ind.kind != COUNT
 
 
 def far_districts(ind: IndicatorData) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:

@@ -163,9 +163,14 @@ def write_docx(report: Report, path: Path) -> None:
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)
         section.left_margin = section.right_margin = Cm(2.0)
         section.header.paragraphs[0].text = report.title
+        if report.marking:
+            section.header.add_paragraph().add_run(report.marking).bold = True
+            section.footer.paragraphs[0].add_run(report.marking).bold = True
     doc.core_properties.title = report.title
     doc.core_properties.language = report.lang
     doc.add_heading(report.title, level=0)
+    if report.marking:
+        doc.add_paragraph().add_run(report.marking).bold = True
     doc.add_paragraph(report.subtitle)
     _toc(doc, report.labels["toc"])
     for ch in report.chapters:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.fmt import number
-from sozialmonitor.geo.units import stable_units
-from sozialmonitor.indicators.service import indicator_table
-from sozialmonitor.indices.mss import DYNAMICS_CLASSES, STATUS_CLASSES, MssConfig, MssResult, mss_index
-from sozialmonitor.indices.social_index import DEFAULT_CONFIG, load_config, social_index
+from sozialmonitor.indices.mss import DYNAMICS_CLASSES, STATUS_CLASSES
+from sozialmonitor.publication.social_index import city_index_config, compute_city_index, payload_frame
 from sozialmonitor.report.data import ReportData
 from sozialmonitor.report.maps import MapBase, choropleth
 from sozialmonitor.report.model import Chapter, Figure, Table
@@ -47,42 +44,21 @@ class IndexOutcome:
         return REASONS.get(self.lang, REASONS["de"]).get(reason, reason)
 
 
-def _compute(session: Session, data: ReportData) -> tuple[MssResult, str]:
-    spec = data.settings.index
+def _compute(session: Session, data: ReportData) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
+    """The city's social index for the report year: as released (public edition) or computed now
+    (internal edition) by the same function the portal and the CLI use."""
     year = data.settings.year
-    if spec.status and spec.dynamics_given:
-        keys = [*spec.status, *spec.dynamics_given, spec.population]
-        ind = indicator_table(session, data.level, indicators=keys, catalogue=data.catalogue)
-        keep = np.array([d.year == year for d in ind["ref_date"]], dtype=bool)
-        ind = ind[keep & ind["unit_key"].isin(set(data.units["unit_key"])).to_numpy()]
-        usable = ind["status"].isin(["ok", "estimated"]) & ~ind["flag_small"].astype(bool)
-        wide = ind.assign(value=ind["value"].where(usable)).pivot(
-            index="unit_key", columns="indicator", values="value"
-        )
-        wide = wide.reindex(columns=keys).rename(columns={spec.population: "population"})
-        config = MssConfig(
-            status_indicators=spec.status,
-            dynamic_indicators=spec.dynamics_given,
-            population_column="population",
-            unassigned_label="ohne Zuordnung",
-        )
-        return mss_index(wide, config), "MSS"
-    cfg = load_config(spec.config or DEFAULT_CONFIG)
-    keys = sorted(
-        {*cfg.status, *cfg.dynamics, *([cfg.population_indicator] if cfg.population_indicator else [])}
-    )
-    ind = indicator_table(session, data.level, indicators=keys, catalogue=data.catalogue)
-    keep = np.array([d.year <= year for d in ind["ref_date"]], dtype=bool)
-    ind = ind[keep & ind["unit_key"].isin(set(data.units["unit_key"])).to_numpy()]
-    dates = sorted({d for d in ind["ref_date"] if d.year == year})
-    if not dates:
-        raise SozialmonitorError(f"keine Daten {year}", f"no data for {year}")
-    date = dates[-1]
-    all_dates = sorted({d for d in ind["ref_date"] if d <= date})
-    base = all_dates[max(0, len(all_dates) - 1 - cfg.periods)]
-    stable = stable_units(session, data.level, base, date)  # changes only where boundaries stayed
-    result = social_index(ind, cfg, ref_date=date, valid_units={base: stable, date: stable})
-    return result, cfg.name_de or cfg.name
+    if not data.settings.internal:
+        payload = data.index_payloads.get(year)
+        if payload is None:
+            raise SozialmonitorError(
+                f"Der Sozialindex {year} ist nicht freigegeben", f"the social index {year} is not released"
+            )
+        name = str(payload.get("name_de") or payload.get("name") or "")
+        return payload_frame(payload), name, tuple(payload.get("status_indicators") or ())  # type: ignore[arg-type]
+    cfg = city_index_config(session, data.settings.index.config)
+    index = compute_city_index(session, data.level, year, cfg, catalogue=data.catalogue)
+    return index.table, cfg.name_de or cfg.name, cfg.status
 
 
 def index_chapter(session: Session, data: ReportData, base: MapBase | None) -> IndexOutcome:
@@ -90,19 +66,17 @@ def index_chapter(session: Session, data: ReportData, base: MapBase | None) -> I
     de = lang == "de"
     title = "Sozialindex (Status und Dynamik)" if de else "Social index (status and dynamics)"
     try:
-        result, name = _compute(session, data)
+        t, name, status_indicators = _compute(session, data)
     except SozialmonitorError as exc:
         return IndexOutcome(None, pd.DataFrame(), "", exc.de if de else exc.en, lang)
-    t = result.table
     names = dict(zip(data.units["unit_key"], data.units["name"], strict=True))
     term = data.settings.unit_term
     units_word = term.plural if de else term.plural_en
     ch = Chapter(id="k-sozialindex", key="sozialindex", title=title)
     valid = t[t["valid"]]
-    cfg = result.config
     ind_names = [
         data.catalogue.indicators[k].name(lang) if k in data.catalogue.indicators else k
-        for k in cfg.status_indicators
+        for k in status_indicators
     ]
     if de:
         ch.paragraphs.append(

@@ -73,3 +73,5 @@ class Report:
     css: str = ""
     logo: str = ""
     """Inline SVG or a data URI of the city's logo (from the report folder)."""
+    marking: str = ""
+    """Printed on every page (internal edition: "Nur für den Dienstgebrauch")."""

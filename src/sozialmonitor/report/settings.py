@@ -18,6 +18,9 @@ TEXT_DIR = "texte"
 TEMPLATE_DIR = "vorlagen"
 PSEUDONYM_FILE = "pseudonyme.csv"
 FORMATS = ("html", "pdf", "docx")
+EDITIONS = ("public", "internal")
+"""``public``: every figure from the released, protected figure set; ``internal``: raw figures, every page
+marked "Nur für den Dienstgebrauch"."""
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,10 @@ DEFAULT_PROFILE = (
 
 @dataclass(frozen=True)
 class IndexSpec:
-    """The social index chapter: an index configuration file, or shares and changes delivered ready-made."""
+    """The social index chapter: by default the city's index configuration (kept in the store); ``config``
+    tries another file (internal edition only: the public edition shows the index as released)."""
 
     config: Path | None = None
-    status: tuple[str, ...] = ()
-    dynamics_given: tuple[str, ...] = ()
-    population: str = "residents"
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,9 @@ class ReportSettings:
     year: int
     compare_year: int | None = None
     level: str | None = None
-    city_level: str = "stadt"
+    city_level: str = ""
+    """The city's level (default: the finest level with a single unit, as for the portal)."""
+    edition: str = "public"
     city_name: str = ""
     lang: str = "de"
     title: str = ""
@@ -145,6 +148,24 @@ class ReportSettings:
     """Markdown files with the data sources and licences (e.g. the city folder's SOURCES.md)."""
     folder: Path | None = None
     """The report folder (planner's texts, template overrides, pseudonymisation list)."""
+
+    def __post_init__(self) -> None:
+        if self.edition not in EDITIONS:
+            raise ConfigError(
+                f"Ausgabe {self.edition!r}: erwartet {' oder '.join(EDITIONS)}",
+                f"edition {self.edition!r}: expected {' or '.join(EDITIONS)}",
+            )
+        if self.index.config is not None and self.edition == "public":
+            raise ConfigError(
+                "Der öffentliche Bericht zeigt den Sozialindex der Stadt, wie er freigegeben wurde; eine andere "
+                "Index-Konfiguration geht nur mit --edition internal",
+                "the public report shows the city's social index as released; another index configuration "
+                "needs --edition internal",
+            )
+
+    @property
+    def internal(self) -> bool:
+        return self.edition == "internal"
 
     def catalogue(self) -> Catalogue:
         return load_catalogue(self.catalogue_dirs)
@@ -197,12 +218,7 @@ def load_folder_settings(folder: Path, base: ReportSettings) -> ReportSettings:
     idx = raw.get("social_index")
     if isinstance(idx, dict):
         config = idx.get("config")
-        changes["index"] = IndexSpec(
-            config=(folder / str(config)) if config else None,
-            status=tuple(idx.get("status") or ()),
-            dynamics_given=tuple(idx.get("dynamics_given") or ()),
-            population=str(idx.get("population", "residents")),
-        )
+        changes["index"] = IndexSpec(config=(folder / str(config)) if config else None)
     if raw.get("sources") and not base.sources:
         changes["sources"] = tuple((folder / str(p)).resolve() for p in raw["sources"])
     if raw.get("classes"):

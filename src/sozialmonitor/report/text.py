@@ -11,22 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from sozialmonitor.fmt import number, percent
+from sozialmonitor.fmt import indicator_value, is_count_unit, number, rounded
 from sozialmonitor.indicators.catalogue import IndicatorDef
 from sozialmonitor.report.settings import UnitTerm
 
-COUNT_UNITS = ("Anzahl", "Personen")
 MAX_NAMES = 5
 
 
-def fmt_value(value: float | None, defn: IndicatorDef, lang: str = "de") -> str:
-    """A value with its unit: ``12,5 %``, ``1.234``, ``3,1 je 1.000 Einwohner``."""
-    if value is None:
-        return "–"
-    if defn.unit == "%":
-        return percent(value, defn.decimals, lang)
-    text = number(value, defn.decimals, lang)
-    return text if defn.unit in COUNT_UNITS else f"{text} {defn.unit}"
+def fmt_value(value: float | None, defn: IndicatorDef, lang: str = "de", with_unit: bool = True) -> str:
+    """A value with its unit (same text as on the web): ``12,5 %``, ``1.234``, ``3,1 je 1.000 Einwohner``."""
+    return indicator_value(value, defn.decimals, defn.unit, lang, with_unit)
 
 
 def change_unit(defn: IndicatorDef, amount: str, lang: str = "de") -> str:
@@ -35,7 +29,7 @@ def change_unit(defn: IndicatorDef, amount: str, lang: str = "de") -> str:
         if lang == "de":
             return "Prozentpunkt" if amount == "1" else "Prozentpunkte"
         return "percentage point" if amount == "1" else "percentage points"
-    return "" if defn.unit in COUNT_UNITS else defn.unit
+    return "" if is_count_unit(defn.unit) else defn.unit
 
 
 def fmt_change(delta: float | None, defn: IndicatorDef, lang: str = "de", sign: bool = True) -> str:
@@ -45,7 +39,7 @@ def fmt_change(delta: float | None, defn: IndicatorDef, lang: str = "de", sign: 
     amount = number(abs(delta), defn.decimals, lang)
     prefix = (
         ("+" if delta > 0 else "−" if delta < 0 else "±")
-        if sign and amount != number(0, defn.decimals)
+        if sign and amount != number(0, defn.decimals, lang)
         else ""
     )
     unit = change_unit(defn, amount, lang)
@@ -87,9 +81,9 @@ def _group(names: Sequence[str], term: UnitTerm, lang: str, case: str = "nom") -
 
 def _ties(values: Sequence[tuple[str, float]], defn: IndicatorDef, highest: bool) -> tuple[list[str], float]:
     """Names sharing the highest (lowest) value at the published precision, and that value."""
-    rounded = [(n, round(v, defn.decimals)) for n, v in values]
-    best = max(v for _, v in rounded) if highest else min(v for _, v in rounded)
-    return sorted(n for n, v in rounded if v == best), best
+    shown = [(n, rounded(v, defn.decimals)) for n, v in values]
+    best = max(v for _, v in shown) if highest else min(v for _, v in shown)
+    return sorted(n for n, v in shown if v == best), best
 
 
 def extremes_sentence(
@@ -125,7 +119,7 @@ def extremes_sentence(
 
 def _direction(delta: float, defn: IndicatorDef) -> int:
     """+1 rising, −1 falling, 0 unchanged at the published precision."""
-    r = round(delta, defn.decimals)
+    r = rounded(delta, defn.decimals)
     return 0 if r == 0 else (1 if r > 0 else -1)
 
 

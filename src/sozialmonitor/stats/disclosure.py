@@ -7,8 +7,10 @@ key columns such as ``ref_date``) together with its additive structure:
   Ortsteil → city): for every variable, a parent's count is the sum of its children's counts;
 * ``variable_groups`` (``{"residents": ("residents_male", "residents_female")}``, or a list of
   ``(total, parts)`` pairs when a total has several breakdowns, e.g. by sex and by age): for every unit, the
-  total variable is the sum of its part variables. Only groups whose variables are all in the table take
-  part (a relation to a variable nobody sees cannot be used to recompute anything).
+  total variable is the sum of its part variables. A relation that reaches outside the table takes part
+  too: its variables that are not in the table are unknowns (the public does not see them, but it can
+  combine the relation with others, e.g. residents − working age = under 16 + 65 and over when working age
+  is itself the sum of age bands nobody publishes).
 
 Every such sum is an *equation* ``total − Σ parts = 0``. Rows, columns, hierarchy sums and differences
 between levels (Ortsteil minus its other districts) are all consequences of these equations.
@@ -47,13 +49,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.linalg import null_space
+from scipy.linalg import qr
 from scipy.sparse.csgraph import connected_components
 
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.stats.status import MISSING, OK, SUPPRESSED
 
-VariableGroups = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]]]
+Relation = Mapping[str, float]
+"""A linear relation between variables, ``Σ coefficient · variable = 0`` for every unit."""
+VariableGroups = Mapping[str, Sequence[str]] | Sequence[tuple[str, Sequence[str]] | Relation]
 PRIMARY = "primary"
 SECONDARY = "secondary"
 
@@ -64,6 +68,55 @@ class Equations:
 
     cells: pd.DataFrame  # unit_key, variable, value, present, primary
     matrix: sparse.csr_matrix  # n_equations × n_cells, +1 total, −1 parts
+
+
+def relation_coefficients(variable_groups: VariableGroups) -> list[dict[str, float]]:
+    """Every relation as coefficients: ``(total, parts)`` becomes ``{total: 1, part: −1, …}``."""
+    items = list(variable_groups.items()) if isinstance(variable_groups, Mapping) else list(variable_groups)
+    out: list[dict[str, float]] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            out.append({str(k): float(v) for k, v in item.items() if v})
+        else:
+            total, parts = item
+            coefs: dict[str, float] = {str(total): 1.0}
+            for p in parts:
+                coefs[str(p)] = coefs.get(str(p), 0.0) - 1.0
+            out.append({k: v for k, v in coefs.items() if v})
+    return [c for c in out if c]
+
+
+def eliminate_unseen(variable_groups: VariableGroups, seen: set[str]) -> list[dict[str, float]]:
+    """The relations among the ``seen`` variables that follow from ``variable_groups``.
+
+    Variables nobody sees (not in ``seen``) are eliminated by Gaussian elimination: residents = Σ age bands
+    and working age = Σ some of those bands give residents − working age = Σ the other bands. What is left
+    is exactly what the public can combine (the same row space, without the unknowns), so the exact check
+    of :func:`protect` stays small. Coefficients stay small integers for nested sums.
+    """
+    rows = [dict(r) for r in relation_coefficients(variable_groups)]
+    unseen = sorted({v for r in rows for v in r} - seen)
+    for var in unseen:
+        with_var = [r for r in rows if abs(r.get(var, 0.0)) > 1e-12]
+        if not with_var:
+            continue
+        pivot = min(with_var, key=len)
+        rows = [r for r in rows if r is not pivot]
+        for r in rows:
+            factor = r.get(var, 0.0) / pivot[var]
+            if abs(factor) > 1e-12:
+                for k, v in pivot.items():
+                    r[k] = r.get(k, 0.0) - factor * v
+                for k in [k for k, v in r.items() if abs(v) < 1e-9]:
+                    del r[k]
+    unique: dict[tuple[tuple[str, float], ...], dict[str, float]] = {}
+    for r in rows:
+        if not r or not set(r) <= seen:
+            continue
+        first = r[min(r)]
+        norm = {k: round(v / first, 9) for k, v in r.items()}
+        unique.setdefault(tuple(sorted(norm.items())), norm)
+    return list(unique.values())
 
 
 def build_equations(
@@ -91,13 +144,12 @@ def build_equations(
         eq_rows += [tot[["eq", "unit_key", "variable", "sign"]], part[["eq", "unit_key", "variable", "sign"]]]
     if variable_groups:
         offset = int(eq_rows[0]["eq"].max()) + 1 if eq_rows else 0
-        pairs = list(variable_groups.items() if isinstance(variable_groups, Mapping) else variable_groups)
         present = set(variables)
         members = [
-            (i, v, s)
-            for i, (t, parts) in enumerate(pairs)
-            if {t, *parts} <= present
-            for v, s in [(t, 1.0)] + [(p, -1.0) for p in parts]
+            (i, v, c)
+            for i, coefs in enumerate(relation_coefficients(variable_groups))
+            if set(coefs) & present
+            for v, c in coefs.items()
         ]
         groups = pd.DataFrame(members, columns=["group", "variable", "sign"])
         if len(groups):
@@ -171,6 +223,22 @@ def _group_rule(matrix: sparse.csr_matrix, values: np.ndarray, suppressed: np.nd
         suppressed[pick] = True
 
 
+def _in_row_space(dense: np.ndarray, tol: float) -> np.ndarray:
+    """For every column j of ``dense``: is the unit vector e_j in the row space (the cell determined)?
+
+    The row space is spanned by the first ``rank`` columns of Q in a rank-revealing QR of ``dense``ᵀ; e_j
+    lies in it exactly when row j of that Q has norm 1 (equivalently, the null space has no weight on j).
+    Much cheaper than a full SVD for the tall blocks of a city table.
+    """
+    q, r, _ = qr(dense.T, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    if diag.size == 0 or diag[0] == 0:
+        return np.zeros(dense.shape[1], dtype=bool)
+    rank = int((diag > max(dense.shape) * np.finfo(float).eps * diag[0] * 10).sum())
+    leverage = (q[:, :rank] ** 2).sum(axis=1)
+    return np.asarray(1.0 - leverage < max(tol, 1e-9), dtype=bool)
+
+
 def determined_cells(matrix: sparse.csr_matrix, suppressed: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     """Indices of suppressed cells that are a linear function of the published cells."""
     idx = np.flatnonzero(suppressed)
@@ -194,9 +262,7 @@ def determined_cells(matrix: sparse.csr_matrix, suppressed: np.ndarray, tol: flo
         if len(e) == 0:
             continue
         dense = sub[e][:, c].toarray()
-        basis = null_space(dense)
-        norms = np.linalg.norm(basis, axis=1) if basis.size else np.zeros(len(c))
-        out.extend(idx[c[norms < tol]].tolist())
+        out.extend(idx[c[_in_row_space(dense, tol)]].tolist())
     return np.asarray(sorted(out), dtype=int)
 
 

@@ -10,6 +10,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.fmt import number
 from sozialmonitor.web.auth import SessionUser, csrf_token, current_user
 from sozialmonitor.web.i18n import LANGS, translate
@@ -60,6 +61,19 @@ def url_with(request: Request, **params: Any) -> str:
     return f"{request.url.path}?{urlencode(q)}"
 
 
+def _data_state(request: Request, lang: str) -> dict[str, Any] | None:
+    """The latest released year and when it was released ("Stand der Daten")."""
+    try:
+        releases = data(request).snapshot().release_info()
+    except SozialmonitorError:
+        return None
+    if not releases:
+        return None
+    year = max(releases)
+    at = releases[year].released_at
+    return {"year": year, "at": f"{at:%d.%m.%Y}" if lang == "de" else at.date().isoformat()}
+
+
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     lang = lang_of(request)
     user = current_user(request)
@@ -73,6 +87,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 
     other = "en" if lang == "de" else "de"
     ctx = {
+        "data_state": _data_state(request, lang) if user is None else None,
         "request": request,
         "lang": lang,
         "t": t,

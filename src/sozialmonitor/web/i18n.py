@@ -27,6 +27,42 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Interner Bereich: Sie sehen ungeschützte Zahlen und unveröffentlichte Indikatoren.",
         "Internal area: you see unprotected figures and unpublished indicators.",
     ),
+    "data_state": ("Stand der Daten", "Data as of"),
+    "data_state_none": (
+        "Es sind noch keine Daten für die Öffentlichkeit freigegeben.",
+        "No data have been released for the public yet.",
+    ),
+    "released_on": ("freigegeben am", "released on"),
+    "release_title": ("Freigabe für die Öffentlichkeit", "Release for the public"),
+    "release_intro": (
+        "Importierte Daten sind intern, bis Sie ein Bezugsjahr freigeben. Bei der Freigabe werden alle "
+        "Zahlen geschützt und wie von einem Angreifer geprüft; ist eine gesperrte Zahl zu genau rückrechenbar, "
+        "wird die Freigabe verweigert.",
+        "Imported data stay internal until you release a reference year. A release protects every figure and "
+        "audits them as an attacker would; if a withheld figure could be recalculated too closely, the release "
+        "is refused.",
+    ),
+    "release_years": ("Bezugsjahre und ihre Freigabe", "Reference years and their release"),
+    "rel_published": ("veröffentlichte Zellen", "cells published"),
+    "rel_withheld": ("gesperrte Zellen", "cells withheld"),
+    "rel_narrowest": ("engstes Intervall einer gesperrten Zelle", "narrowest interval of a withheld cell"),
+    "rel_action": ("Aktion", "Action"),
+    "rel_released": ("freigegeben", "released"),
+    "rel_internal": ("intern (nicht freigegeben)", "internal (not released)"),
+    "rel_release": ("Freigeben", "Release"),
+    "rel_release_again": ("Neu freigeben", "Release again"),
+    "rel_withdraw": ("Zurückziehen", "Withdraw"),
+    "job_running": ("Läuft", "Running"),
+    "job_done": ("Abgeschlossen.", "Finished."),
+    "job_cancelled": ("Abgebrochen – nichts wurde gespeichert.", "Cancelled – nothing was stored."),
+    "job_failed": ("Nicht freigegeben:", "Not released:"),
+    "job_refresh": ("Stand aktualisieren", "Refresh status"),
+    "job_cancel": ("Abbrechen", "Cancel"),
+    "reason_primary": ("kleine Fallzahl", "small count"),
+    "reason_secondary": ("Rückrechnung", "recalculation"),
+    "reason_small_base": ("kleine Basis", "small base"),
+    "reason_source": ("Quelle", "source"),
+    "nav_release": ("Freigabe", "Release"),
     "signed_in_as": ("Angemeldet als", "Signed in as"),
     "home_title": ("Sozialmonitoring", "Social monitoring"),
     "home_intro": (

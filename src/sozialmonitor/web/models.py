@@ -8,6 +8,9 @@ from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sozialmonitor.db.models import Base
+from sozialmonitor.publication.models import IndicatorPublication
+
+__all__ = ["ROLES", "IndicatorPublication", "WebUser"]
 
 ROLES: tuple[str, ...] = ("admin", "planner", "viewer")
 
@@ -22,13 +25,3 @@ class WebUser(Base):
     role: Mapped[str] = mapped_column(String(20))  # admin | planner | viewer
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class IndicatorPublication(Base):
-    """Whether a catalogue indicator is shown on the public portal (absent row = not published)."""
-
-    __tablename__ = "indicator_publication"
-    indicator: Mapped[str] = mapped_column(String(100), primary_key=True)
-    published: Mapped[bool] = mapped_column(Boolean, default=False)
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    changed_by: Mapped[str] = mapped_column(String(100))

@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 
 from sozialmonitor.errors import NotFoundError, SozialmonitorError
-from sozialmonitor.fmt import number
+from sozialmonitor.fmt import indicator_value, number
 from sozialmonitor.indicators.catalogue import IndicatorDef
+from sozialmonitor.publication.figures import reason_text
 from sozialmonitor.web.choropleth import choropleth
 from sozialmonitor.web.service import Snapshot
 
@@ -31,15 +32,17 @@ def num(x: object) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
+def _reason(v: pd.DataFrame, unit: str) -> str:
+    """Why a public value is withheld (``primary``, ``secondary``, ``small_base``, ``source``) or ""."""
+    if "reason" not in v.columns:
+        return ""
+    r = v["reason"].get(unit, "")
+    return "" if r is None or r != r else str(r)
+
+
 def fmt_value(value: float | None, d: IndicatorDef, lang: str, with_unit: bool = True) -> str:
-    if value is None:
-        return "–"
-    text = number(value, d.decimals, lang)
-    if not with_unit or not d.unit or d.unit.lower() == "anzahl":
-        return text
-    if d.unit == "%":
-        return f"{text}\u202f%" if lang == "de" else f"{text}%"
-    return f"{text} {d.unit}"
+    """The indicator's value for people (same text as in the report): ``fmt.indicator_value``."""
+    return indicator_value(value, d.decimals, d.unit, lang, with_unit)
 
 
 def indicator_info(d: IndicatorDef, snap: Snapshot, lang: str) -> dict[str, Any]:
@@ -162,6 +165,8 @@ def atlas(
                 "value": value,
                 "value_text": fmt_value(value, d, lang),
                 "status": str(v["status"].get(u, "missing")),
+                "reason": _reason(v, u),
+                "reason_text": reason_text(_reason(v, u), lang),
                 "flag_small": bool(v["flag_small"].get(u, False)),
                 "numerator": num(v["numerator"].get(u)),
                 "denominator": num(v["denominator"].get(u)),
@@ -446,84 +451,74 @@ def social_index(
     )
 
 
+def _index_payload(snap: Snapshot, level: str, year: int | None, public: bool) -> dict[str, Any]:
+    """The city's social index: for the public as its release stored it, for planners computed now; both
+    by :func:`sozialmonitor.publication.social_index.compute_city_index`, so portal, report and CLI agree."""
+    from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.publication.social_index import compute_city_index, index_payload
+
+    if public:
+        releases = snap.release_info()
+        years = [y for y in sorted(releases) if level in releases[y].social_index]
+        if not years or (year is not None and year not in years):
+            raise NotFoundError(
+                "Der Sozialindex ist für diese Auswahl nicht freigegeben",
+                "the social index is not released for this selection",
+            )
+        return releases[year if year is not None else years[-1]].social_index[level]
+    with session_scope(snap.engine) as s:
+        return index_payload(compute_city_index(s, level, year, catalogue=snap.catalogue))
+
+
 def _social_index(snap: Snapshot, level: str, year: int | None, public: bool, lang: str) -> dict[str, Any]:
-    from sozialmonitor.indices.social_index import DEFAULT_CONFIG, load_config
-    from sozialmonitor.indices.social_index import social_index as compute_index
+    import datetime as dt
 
     snap.level(level)
-    cfg = load_config(DEFAULT_CONFIG)
-    needed = (
-        set(cfg.status)
-        | set(cfg.dynamics)
-        | ({cfg.population_indicator} if cfg.population_indicator else set())
-    )
-    if public and not needed <= snap.published:
-        raise NotFoundError(
-            "Der Sozialindex ist nicht veröffentlicht (nicht alle Indikatoren sind freigegeben)",
-            "the social index is not published (not all of its indicators are)",
-        )
-    t = snap.table(level, public)
-    t = t[t["indicator"].isin(needed)]
-    if t.empty:
-        raise NotFoundError("Keine Daten für den Sozialindex", "no data for the social index")
-    dates = sorted(t.loc[t["value"].notna(), "ref_date"].unique())
-    if year is not None:
-        dates_y = [x for x in dates if x.year == year]
-        if not dates_y:
-            raise NotFoundError(f"Kein Sozialindex für {year}", f"no social index for {year}")
-        ref = dates_y[-1]
-    else:
-        ref = dates[-1]
-    res = compute_index(t, cfg, ref_date=ref)
-    table = res.table
+    payload = _index_payload(snap, level, year, public)
+    ref = dt.date.fromisoformat(payload["ref_date"])
     names = snap.unit_names(level)
     rows = []
     matrix = [[0, 0, 0] for _ in range(4)]
-    for key, r in table.iterrows():
-        s_n = r.get("status_class_n")
-        d_n = r.get("dynamics_class_n")
+    for key, r in payload["units"].items():
         valid = bool(r.get("valid"))
-        s_i = int(s_n) if valid and not pd.isna(s_n) else None
-        d_i = int(d_n) if valid and not pd.isna(d_n) else None
+        s_n, d_n = r.get("status_class_n"), r.get("dynamics_class_n")
+        s_i = int(s_n) if valid and s_n is not None else None
+        d_i = int(d_n) if valid and d_n is not None else None
         if s_i is not None and d_i is not None:
             matrix[s_i - 1][(d_i - 1) // 2] += 1
+        status_index, dynamics_index = num(r.get("status_index")), num(r.get("dynamics_index"))
         rows.append(
             {
                 "key": str(key),
                 "name": names.get(str(key), str(key)),
                 "valid": valid,
-                "reason": None if pd.isna(r.get("reason")) else str(r.get("reason")),
-                "status_index": num(r.get("status_index")),
+                "reason": r.get("reason") or None,
+                "status_index": status_index,
                 "status_class": s_i,
-                "status_class_name": None if pd.isna(r.get("status_class")) else str(r.get("status_class")),
-                "dynamics_index": num(r.get("dynamics_index")),
+                "status_class_name": r.get("status_class") if valid else None,
+                "dynamics_index": dynamics_index,
                 "dynamics_class": d_i,
-                "dynamics_class_name": None
-                if pd.isna(r.get("dynamics_class"))
-                else str(r.get("dynamics_class")),
-                "gesamtindex": None if pd.isna(r.get("gesamtindex")) else str(r.get("gesamtindex")),
+                "dynamics_class_name": r.get("dynamics_class") if valid else None,
+                "gesamtindex": r.get("gesamtindex") if valid else None,
                 "color": STATUS_COLORS.get(s_i or 0, "#d9d9d9"),
-                "status_text": "–"
-                if pd.isna(r.get("status_index"))
-                else number(float(r["status_index"]), 2, lang),
-                "dynamics_text": "–"
-                if pd.isna(r.get("dynamics_index"))
-                else number(float(r["dynamics_index"]), 2, lang),
+                "status_text": number(status_index, 2, lang) if valid else "–",
+                "dynamics_text": number(dynamics_index, 2, lang) if valid else "–",
             }
         )
+    name = payload.get("name_de") if lang == "de" else payload.get("name_en")
     return {
-        "name": cfg.name_de if lang == "de" else cfg.name_en,
+        "name": name or payload.get("name", ""),
         "level": {"key": level, "name": snap.levels[level].name(lang)},
         "year": int(ref.year),
         "ref_date": ref.isoformat(),
-        "status_classes": list(cfg.mss.status_class_names),
-        "dynamics_classes": list(cfg.mss.dynamics_class_names),
+        "status_classes": list(payload.get("status_classes", [])),
+        "dynamics_classes": list(payload.get("dynamics_classes", [])),
         "matrix": matrix,
         "colors": {str(k): v for k, v in STATUS_COLORS.items()},
         "units": rows,
         "indicators": [
             indicator_info(snap.catalogue.indicators[k], snap, lang)
-            for k in cfg.status
+            for k in payload.get("status_indicators", [])
             if k in snap.catalogue.indicators
         ],
     }

@@ -4,12 +4,12 @@ Two views of the same store:
 
 * **internal** (signed-in users): :func:`~sozialmonitor.indicators.service.indicator_table` as is, every
   catalogue indicator, published or not;
-* **public** (no sign-in): the counts of all levels from the city down go through
-  :func:`sozialmonitor.stats.disclosure.protect` *together* (hierarchy statistical district → Ortsteil →
-  city), the rates are computed from the protected counts, and only published indicators are kept.
+* **public** (no sign-in): only the public figure set of :mod:`sozialmonitor.publication.figures` — the
+  protected counts of the released years, rates computed from them, published indicators only. Nothing
+  public reads the raw engine; an import stays internal until its year is released.
 
-A snapshot is rebuilt when an import, an undo or a publication changes the store (checked at most once a
-second), so pages and API always show the same figures.
+A snapshot is rebuilt when an import, an undo, a publication or a release changes the store (checked at
+most once a second), so pages and API always show the same figures.
 """
 
 from __future__ import annotations
@@ -26,21 +26,16 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from sozialmonitor.config import setting
 from sozialmonitor.db.engine import session_scope
-from sozialmonitor.db.models import ImportRun, SpatialLevel, Variable
+from sozialmonitor.db.models import ImportRun, SpatialLevel
 from sozialmonitor.errors import NotFoundError
 from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
-from sozialmonitor.indicators.service import indicator_table, level_observations
-from sozialmonitor.indicators.variables import relations
-from sozialmonitor.stats.disclosure import protect
-from sozialmonitor.stats.indicators import compute_indicators
-from sozialmonitor.web.models import IndicatorPublication
+from sozialmonitor.indicators.service import indicator_table
+from sozialmonitor.publication.figures import ActiveRelease, choose_city_level, public_tables
+from sozialmonitor.publication.models import IndicatorPublication, Release
+from sozialmonitor.publication.release import published_indicators
 
-COUNT_UNITS = frozenset({"Anzahl", "Personen", "Haushalte", "Fälle", "count"})
-"""Variables in these units are counts and go through disclosure control; others (areas, published
-rates) are passed through with their source status."""
 STAMP_TTL = 1.0
 T = TypeVar("T")
 
@@ -71,7 +66,8 @@ class Snapshot:
     city_key: str
     city_name: str
     published: frozenset[str]
-    threshold: float
+    releases: dict[int, ActiveRelease] = field(default_factory=dict)
+    """The release in force per year (filled with the public tables)."""
     _tables: dict[tuple[str, bool], pd.DataFrame] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _memo: dict[tuple[object, ...], object] = field(default_factory=dict)
@@ -126,6 +122,11 @@ class Snapshot:
                     self._tables[key] = self._internal_table(level)
             return self._tables[key]
 
+    def release_info(self) -> dict[int, ActiveRelease]:
+        """The release in force per year (what the public sees)."""
+        self.table(self.city_level, True)
+        return self.releases
+
     def indicators(self, public: bool) -> list[IndicatorDef]:
         """Catalogue indicators with data (on any level), published only for the public."""
         have: set[str] = set()
@@ -162,40 +163,10 @@ class Snapshot:
         return _with_year(t)
 
     def _public_tables(self) -> dict[str, pd.DataFrame]:
-        cat = self.catalogue
-        variables = sorted({v for d in cat for v in d.variables})
         with session_scope(self.engine) as s:
-            var_units = dict(s.execute(select(Variable.key, Variable.unit)).tuples().all())
-            groups = relations(s)  # additive relations between variables (age bands → total …)
-            frames = []
-            for lv in self.scope:
-                obs = level_observations(s, lv, variables)
-                frames.append(obs.assign(unit_key=lv + ":" + obs["unit_key"].astype(str)))
-        cols = ["unit_key", "ref_date", "variable", "value", "status"]
-        obs = pd.concat(frames, ignore_index=True)[cols]
-        is_count = obs["variable"].map(lambda v: var_units.get(v, "Anzahl") in COUNT_UNITS).astype(bool)
-        u = self.units[self.units["level"].isin(self.scope) & self.units["parent_level"].isin(self.scope)]
-        hierarchy = pd.DataFrame(
-            {
-                "unit_key": u["level"] + ":" + u["unit_key"],
-                "parent_key": u["parent_level"] + ":" + u["parent_key"],
-            }
-        )
-        counts = obs[is_count]
-        protected = (
-            protect(counts, hierarchy=hierarchy, variable_groups=groups, threshold=self.threshold)[cols]
-            if len(counts)
-            else counts
-        )
-        allobs = pd.concat([protected, obs[~is_count]], ignore_index=True)
-        out: dict[str, pd.DataFrame] = {}
-        for lv in self.scope:
-            part = allobs[allobs["unit_key"].str.startswith(lv + ":")]
-            part = part.assign(unit_key=part["unit_key"].str.slice(len(lv) + 1))
-            defs = [d for d in cat.computable(part["variable"].unique()) if d.key in self.published]
-            t = compute_indicators(part, defs) if defs and len(part) else _empty_indicators()
-            out[lv] = _with_year(t)
-        return out
+            tables, releases = public_tables(s, self.catalogue, self.published, self.scope)
+        self.releases = releases
+        return {lv: _with_year(t) for lv, t in tables.items()}
 
 
 def _empty_indicators() -> pd.DataFrame:
@@ -213,21 +184,17 @@ def _with_year(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def data_stamp(session: Session) -> tuple[object, ...]:
-    """Changes whenever an import, an undo or a publication changes what the figures are."""
+    """Changes whenever an import, an undo, a publication or a release changes what the figures are."""
     imports = session.execute(
         select(func.max(ImportRun.id), func.count(ImportRun.undone_at), func.max(ImportRun.undone_at))
     ).one()
     pubs = session.execute(
         select(func.count(IndicatorPublication.indicator), func.max(IndicatorPublication.changed_at))
     ).one()
-    return (*imports, *pubs)
-
-
-def published_indicators(session: Session) -> frozenset[str]:
-    rows = session.scalars(
-        select(IndicatorPublication.indicator).where(IndicatorPublication.published.is_(True))
-    )
-    return frozenset(rows.all())
+    releases = session.execute(
+        select(func.max(Release.id), func.count(Release.withdrawn_at), func.max(Release.withdrawn_at))
+    ).one()
+    return (*imports, *pubs, *releases)
 
 
 def set_published(session: Session, keys: list[str], published: bool, user: str) -> None:
@@ -281,10 +248,7 @@ class DataService:
             )
         if not levels or units.empty:
             raise NotFoundError("Die Datenbank enthält keine Raumeinheiten", "the database holds no units")
-        single = [k for k, lv in levels.items() if lv.n_units == 1]
-        city_level = (
-            max(single, key=lambda k: levels[k].rank) if single else min(levels, key=lambda k: levels[k].rank)
-        )
+        city_level = choose_city_level({k: (lv.rank, lv.n_units) for k, lv in levels.items() if lv.n_units})
         city = units[units["level"] == city_level].iloc[0]
         return Snapshot(
             engine=self.engine,
@@ -296,5 +260,4 @@ class DataService:
             city_key=str(city["unit_key"]),
             city_name=str(city["name"]),
             published=published_indicators(s),
-            threshold=float(setting("disclosure_threshold")),
         )

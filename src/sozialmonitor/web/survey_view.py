@@ -16,7 +16,7 @@ import pandas as pd
 
 from sozialmonitor.db.engine import session_scope
 from sozialmonitor.errors import SozialmonitorError
-from sozialmonitor.fmt import number
+from sozialmonitor.fmt import number, safe_frame
 from sozialmonitor.indicators.survey_store import survey_estimates_frame
 from sozialmonitor.survey.design import survey_design
 from sozialmonitor.survey.io import SUFFIXES, read_survey_bytes
@@ -150,14 +150,15 @@ def german_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    """CSV for Excel (German): BOM, ``;``, decimal comma."""
-    text = german_frame(table).to_csv(sep=";", decimal=",", index=False)
+    """CSV for Excel (German): BOM, ``;``, decimal comma; text cells neutralised (``fmt.safe_frame``)."""
+    text = safe_frame(german_frame(table)).to_csv(sep=";", decimal=",", index=False)
     return ("\ufeff" + text).encode("utf-8")
 
 
 def to_xlsx(table: pd.DataFrame) -> bytes:
+    """XLSX (German headers); text cells neutralised, so no cell is stored as a formula."""
     buf = io.BytesIO()
-    german_frame(table).to_excel(buf, index=False)
+    safe_frame(german_frame(table)).to_excel(buf, index=False)
     return buf.getvalue()
 
 

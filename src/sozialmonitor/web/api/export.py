@@ -1,4 +1,8 @@
-"""Downloads of the atlas table: Excel-ready CSV, XLSX, GeoJSON (same figures as the atlas)."""
+"""Downloads of the atlas table: Excel-ready CSV, XLSX, GeoJSON (same figures as the atlas).
+
+Text is neutralised for spreadsheets in every format (``fmt.safe_frame`` / ``fmt.safe_cell``): GeoJSON
+attribute tables are opened in spreadsheets too.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from sozialmonitor.fmt import rounded, safe_cell
 from sozialmonitor.indicators.export import excel_csv, xlsx_bytes
 from sozialmonitor.web import queries
 from sozialmonitor.web.api.params import IndicatorQ, Lang, LevelQ, YearQ
@@ -33,7 +38,7 @@ def download_table(atlas: dict[str, object]) -> pd.DataFrame:
             "name": u["name"],
             "ref_date": pd.Timestamp(str(ref)).date(),
             "indicator": ind["key"],
-            "value": None if u["value"] is None else round(u["value"], int(ind["decimals"])),
+            "value": None if u["value"] is None else rounded(u["value"], int(ind["decimals"])),
             "unit": ind["unit"],
             "status": u["status"],
             "numerator": u["numerator"],
@@ -66,18 +71,20 @@ def download(
     if format == "geojson":
         geo = queries.geometry(snap, level)
         by_key = {u["key"]: u for u in atlas["units"]}
-        for f in geo["features"]:
+        features = []
+        for f in geo["features"]:  # new dicts: the boundaries may come from a cache
             u = by_key.get(f["id"], {})
-            f["properties"].update(
-                {
-                    "indicator": indicator,
-                    "year": atlas["year"],
-                    "value": u.get("value"),
-                    "status": u.get("status"),
-                    "flag_small": u.get("flag_small"),
-                }
-            )
-        return Response(json.dumps(geo, ensure_ascii=False), media_type=MEDIA["geojson"], headers=headers)
+            props = {
+                **f["properties"],
+                "indicator": indicator,
+                "year": atlas["year"],
+                "value": u.get("value"),
+                "status": u.get("status"),
+                "flag_small": u.get("flag_small"),
+            }
+            features.append({**f, "properties": {safe_cell(k): safe_cell(v) for k, v in props.items()}})
+        geojson = json.dumps({**geo, "features": features}, ensure_ascii=False)
+        return Response(geojson, media_type=MEDIA["geojson"], headers=headers)
     table = download_table(atlas)
     if format == "xlsx":
         return Response(xlsx_bytes(table, lang), media_type=MEDIA["xlsx"], headers=headers)

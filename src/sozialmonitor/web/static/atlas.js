@@ -20,6 +20,7 @@
 
   function statusText(u) {
     var s = i18n["st_" + u.status] || u.status;
+    if (u.reason_text) { return s + " – " + u.reason_text; }
     return u.flag_small ? s + " (" + i18n.flag_small + ")" : s;
   }
 

@@ -1,0 +1,198 @@
+"""The public figure set: the only source of figures that reach the public.
+
+Releases (:mod:`sozialmonitor.publication.release`) freeze protected counts as ``public_cell`` rows.
+:func:`public_tables` turns the cells of the active releases into indicator tables for every public level:
+rates are computed from the protected counts (a rate whose numerator or denominator is withheld is withheld),
+and rates on small bases are withheld (``reason`` ``small_base``). Portal pages, the API, downloads and the
+public edition of the report all read these tables; nothing public calls the raw indicator engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef
+from sozialmonitor.publication.models import PublicCell, Release
+from sozialmonitor.publication.params import ProtectionParams
+from sozialmonitor.publication.protection import SMALL_BASE
+from sozialmonitor.stats.indicators import INDICATOR_COLUMNS, compute_indicators
+from sozialmonitor.stats.status import SUPPRESSED
+
+REASON_TEXT = {
+    "de": {
+        "primary": "gesperrt: kleine Fallzahl",
+        "secondary": "gesperrt: Rückrechnung verhindern",
+        "small_base": "gesperrt: zu kleine Basis",
+        "source": "an der Quelle gesperrt oder fehlend",
+    },
+    "en": {
+        "primary": "withheld: small count",
+        "secondary": "withheld: prevents recalculation",
+        "small_base": "withheld: base too small",
+        "source": "withheld or missing at the source",
+    },
+}
+PUBLIC_COLUMNS = (*INDICATOR_COLUMNS, "reason")
+
+
+def reason_text(reason: str | None, lang: str = "de") -> str:
+    return REASON_TEXT.get(lang, REASON_TEXT["de"]).get(reason or "", "")
+
+
+def choose_city_level(levels: Mapping[str, tuple[int, int]]) -> str:
+    """The city level: the finest level with a single unit (else the coarsest). ``levels``: key → (rank,
+    number of units). Everything public is the city and the levels below it."""
+    single = [k for k, (_, n) in levels.items() if n == 1]
+    if single:
+        return max(single, key=lambda k: levels[k][0])
+    return min(levels, key=lambda k: levels[k][0])
+
+
+@dataclass(frozen=True)
+class ActiveRelease:
+    id: int
+    year: int
+    indicators: tuple[str, ...] | None
+    released_at: dt.datetime
+    released_by: str
+    params: ProtectionParams
+    social_index: dict[str, dict[str, Any]]
+    """The city's social index per level as the release stored it."""
+    audit: dict[str, Any]
+
+    def shows(self, indicator: str) -> bool:
+        return self.indicators is None or indicator in self.indicators
+
+
+def active_releases(session: Session) -> dict[int, ActiveRelease]:
+    """The release in force for every year: the latest one that was not withdrawn."""
+    rows = session.scalars(select(Release).where(Release.withdrawn_at.is_(None)).order_by(Release.id)).all()
+    out: dict[int, ActiveRelease] = {}
+    for r in rows:
+        out[r.year] = ActiveRelease(
+            r.id,
+            r.year,
+            tuple(r.indicators) if r.indicators is not None else None,
+            r.released_at,
+            r.released_by,
+            ProtectionParams.from_dict(r.params or {}),
+            dict(r.social_index or {}),
+            dict(r.audit or {}),
+        )
+    return out
+
+
+def public_cells(session: Session, releases: Mapping[int, ActiveRelease]) -> pd.DataFrame:
+    """The protected cells of the given releases: ``level, unit_key, variable, ref_date, value, status,
+    reason, year``."""
+    ids = [r.id for r in releases.values()]
+    cols = ["level", "unit_key", "variable", "ref_date", "value", "status", "reason", "release_id"]
+    if not ids:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in [*cols, "year"]})
+    stmt = select(
+        PublicCell.level,
+        PublicCell.unit_key,
+        PublicCell.variable,
+        PublicCell.ref_date,
+        PublicCell.value,
+        PublicCell.status,
+        PublicCell.reason,
+        PublicCell.release_id,
+    ).where(PublicCell.release_id.in_(ids))
+    frame = pd.DataFrame(session.execute(stmt).all(), columns=cols)
+    year_of = {r.id: r.year for r in releases.values()}
+    frame["value"] = frame["value"].astype(float)
+    return frame.assign(year=frame["release_id"].map(year_of))
+
+
+def _reasons(cells: pd.DataFrame, defs: list[IndicatorDef]) -> pd.DataFrame:
+    """Why each withheld indicator value is withheld: the reason of its first withheld input."""
+    hidden = cells[cells["reason"].fillna("") != ""]
+    if hidden.empty:
+        return pd.DataFrame(columns=["indicator", "unit_key", "ref_date", "reason"])
+    by_var = hidden.drop_duplicates(["unit_key", "ref_date", "variable"]).set_index("variable")
+    parts = []
+    for d in defs:
+        sub = by_var.loc[by_var.index.intersection(list(d.variables))]
+        if len(sub):
+            first = sub.drop_duplicates(["unit_key", "ref_date"])
+            parts.append(first[["unit_key", "ref_date", "reason"]].assign(indicator=d.key))
+    if not parts:
+        return pd.DataFrame(columns=["indicator", "unit_key", "ref_date", "reason"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def indicators_from_cells(
+    cells: pd.DataFrame,
+    defs: list[IndicatorDef],
+    params: ProtectionParams,
+    population: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Indicator table (``INDICATOR_COLUMNS`` + ``reason``) from protected cells of one level.
+
+    Rates whose denominator is below ``max(params.min_denominator, indicator.min_denominator)`` or whose
+    unit has fewer residents than ``params.min_population`` (``population``: unit_key → residents) are
+    withheld with the reason ``small_base``.
+    """
+    if cells.empty or not defs:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PUBLIC_COLUMNS})
+    t = compute_indicators(cells[["unit_key", "ref_date", "variable", "value", "status"]], defs)
+    why = _reasons(cells, defs)
+    t = t.merge(why, on=["indicator", "unit_key", "ref_date"], how="left")
+    t["reason"] = t["reason"].where(t["status"].eq(SUPPRESSED) | t["value"].isna(), "").fillna("")
+    is_rate = t["indicator"].map({d.key: bool(d.denominator) for d in defs}).astype(bool)
+    min_den = t["indicator"].map({d.key: max(params.min_denominator, d.min_denominator) for d in defs})
+    small = is_rate & t["denominator"].notna() & (t["denominator"].astype(float) < min_den.astype(float))
+    if population is not None and params.min_population > 0:
+        pop = t["unit_key"].map(population).astype(float)
+        small |= is_rate & (pop.isna() | (pop < params.min_population))  # a withheld population is small
+    small &= t["value"].notna()
+    t.loc[small, ["value", "numerator", "denominator"]] = np.nan
+    t.loc[small, "status"] = SUPPRESSED
+    t.loc[small, "reason"] = SMALL_BASE
+    t["flag_small"] = t["flag_small"].astype(bool) | small
+    return t
+
+
+def public_tables(
+    session: Session,
+    catalogue: Catalogue,
+    published: frozenset[str],
+    scope: list[str],
+) -> tuple[dict[str, pd.DataFrame], dict[int, ActiveRelease]]:
+    """The public indicator table of every level in ``scope`` from the active releases."""
+    releases = active_releases(session)
+    cells = public_cells(session, releases)
+    out: dict[str, pd.DataFrame] = {}
+    for lv in scope:
+        part = cells[cells["level"] == lv]
+        frames = []
+        for year, release in sorted(releases.items()):
+            sub = part[part["year"] == year]
+            if sub.empty:
+                continue
+            have = set(sub["variable"])
+            defs = [
+                d
+                for d in catalogue
+                if d.key in published and release.shows(d.key) and set(d.variables) <= have
+            ]
+            pop_var = release.params.population_variable
+            pop_cells = sub[sub["variable"] == pop_var]
+            population = pop_cells.groupby("unit_key")["value"].max() if len(pop_cells) else None
+            frames.append(indicators_from_cells(sub, defs, release.params, population))
+        frames = [f for f in frames if len(f)]
+        out[lv] = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame({c: pd.Series(dtype=object) for c in PUBLIC_COLUMNS})
+        )
+    return out, releases

@@ -1,0 +1,237 @@
+"""Protect everything a release publishes together, and audit it as an attacker would.
+
+:func:`protect_year` takes every observation of the released variables on every public level (the city and
+all levels below it) for one year and:
+
+1. marks **small bases**: a share of 0 % or 100 % whose denominator is below ``min_denominator`` tells the
+   public something about every person of the group, so the counts of its numerator are withheld;
+2. runs :func:`sozialmonitor.stats.disclosure.protect` on all counts together — the spatial hierarchy and
+   every stored additive relation between variables (also relations that reach variables nobody
+   publishes);
+3. runs the **audit** (:func:`sozialmonitor.stats.audit.feasible_intervals`): for every withheld cell its
+   feasible interval by linear programming; while a cell is exposed (interval narrower than the protection
+   interval), more cells are withheld (:func:`sozialmonitor.stats.audit.widen`) and protection runs again.
+
+Only counts (kind ``count``) are protected; amounts, rates, indices and changes delivered as such pass with
+their source status. Every withheld cell carries its reason: ``primary`` (small count), ``secondary``
+(withheld so that a small count cannot be recomputed), ``small_base`` or ``source`` (withheld or missing at
+the source).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sozialmonitor.indicators.catalogue import IndicatorDef
+from sozialmonitor.indicators.kinds import is_protected
+from sozialmonitor.publication.params import ProtectionParams
+from sozialmonitor.stats.audit import ProtectionLevel, exposed, feasible_intervals, widen
+from sozialmonitor.stats.disclosure import SECONDARY, build_equations, eliminate_unseen, protect
+from sozialmonitor.stats.status import MISSING, SUPPRESSED
+
+PRIMARY = "primary"
+SMALL_BASE = "small_base"
+SOURCE = "source"
+REASONS: tuple[str, ...] = (PRIMARY, SECONDARY, SMALL_BASE, SOURCE)
+MAX_ROUNDS = 12
+ESCALATE_AFTER = 3
+Relations = Sequence[tuple[str, Sequence[str]]]
+
+
+@dataclass
+class Protected:
+    """The protected cells of one release and what the audit found."""
+
+    cells: pd.DataFrame
+    """``unit_key`` (level-qualified ``level:key``), ``variable``, ``ref_date``, ``value`` (NaN where
+    withheld), ``status``, ``reason``."""
+    intervals: pd.DataFrame
+    """The audit's feasible interval of every withheld cell it checked (``lower``, ``upper``, ``exposed``)."""
+    rounds: int = 0
+    summary: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def exposed(self) -> pd.DataFrame:
+        if self.intervals.empty:
+            return self.intervals
+        return self.intervals[self.intervals["exposed"]]
+
+
+def small_base_cells(
+    counts: pd.DataFrame, defs: Sequence[IndicatorDef], params: ProtectionParams
+) -> pd.Series:
+    """Counts to withhold because they make a share of 0 % or 100 % from a small base (bool per row)."""
+    flag = pd.Series(False, index=counts.index)
+    if counts.empty:
+        return flag
+    wide = counts.pivot_table(
+        index=["unit_key", "ref_date"], columns="variable", values="value", aggfunc="first", dropna=False
+    )
+    for d in defs:
+        if not d.denominator or not set(d.variables) <= set(wide.columns):
+            continue
+        num = wide[list(d.numerator)].sum(axis=1, min_count=len(d.numerator))
+        den = wide[list(d.denominator)].sum(axis=1, min_count=len(d.denominator))
+        small = den.notna() & num.notna() & (den < max(params.min_denominator, d.min_denominator))
+        extreme = small & (den > 0) & ((num == 0) | (num >= den))
+        if not extreme.any():
+            continue
+        keys = pd.MultiIndex.from_tuples(extreme[extreme].index.tolist(), names=["unit_key", "ref_date"])
+        rows = pd.MultiIndex.from_frame(counts[["unit_key", "ref_date"]])
+        flag |= pd.Series(rows.isin(keys), index=counts.index) & counts["variable"].isin(d.numerator)
+    return flag
+
+
+def _reasons(result: pd.DataFrame, small: np.ndarray, source: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    supp = result["suppression"].to_numpy()
+    return np.select(
+        [small, source, extra, supp == PRIMARY, supp == SECONDARY],
+        [SMALL_BASE, SOURCE, SECONDARY, PRIMARY, SECONDARY],
+        default="",
+    )
+
+
+def protect_year(
+    obs: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    relations: Relations,
+    kinds: dict[str, str],
+    defs: Sequence[IndicatorDef],
+    params: ProtectionParams,
+    progress: Callable[[str], None] | None = None,
+) -> Protected:
+    """Protect ``obs`` (``unit_key, variable, ref_date, value, status``; unit keys unique over all levels)."""
+    obs = obs.reset_index(drop=True)
+    protected_kind = obs["variable"].map(lambda v: is_protected(kinds, v)).astype(bool).to_numpy()
+    counts = obs[protected_kind].reset_index(drop=True)
+    others = obs[~protected_kind].assign(
+        reason=np.where(obs.loc[~protected_kind, "status"].isin([SUPPRESSED, MISSING]), SOURCE, "")
+    )
+    level = ProtectionLevel(params.protection_absolute, params.protection_relative)
+    if counts.empty:
+        return Protected(others, _no_intervals(), 0, {})
+    truth = counts["value"].to_numpy(dtype=float)
+    source = counts["status"].isin([SUPPRESSED, MISSING]).to_numpy()
+    small = small_base_cells(counts, defs, params).to_numpy()
+    extra = np.zeros(len(counts), dtype=bool)  # withheld by the audit's widening
+    groups = [(t, list(p)) for t, p in relations]
+    # protect works on the relations among what is published (variables nobody sees eliminated); the
+    # audit keeps those variables as unknowns ≥ 0, as an attacker would
+    seen_groups = eliminate_unseen(groups, set(counts["variable"]))
+    rounds = 0
+    while True:
+        rounds += 1
+        status = np.where(small | extra, SUPPRESSED, counts["status"].to_numpy())
+        result = protect(
+            counts.assign(status=status),
+            hierarchy=hierarchy,
+            variable_groups=seen_groups,
+            threshold=params.threshold,
+        )
+        # protect keeps the row order of its input within each reference date: align by key
+        result = counts[["unit_key", "variable", "ref_date"]].merge(
+            result, on=["unit_key", "variable", "ref_date"], how="left"
+        )
+        published = result["suppression"].eq("").to_numpy() & ~np.isnan(result["value"].to_numpy(dtype=float))
+        reasons = _reasons(result, small, source, extra)
+        # zero cells are not checked: a hidden 0 (a 0 % share from a small base) next to published zeros
+        # only (e.g. a district of an Ortsteil with no unemployed foreigners at all) cannot be hidden
+        check = (~published) & ~source & (truth > 0)
+        table = counts[["unit_key", "variable", "ref_date"]].assign(value=truth, published=published)
+        if progress:
+            progress(f"Prüfung / audit, Runde / round {rounds}")
+        iv = feasible_intervals(
+            table, hierarchy=hierarchy, variable_groups=groups, by=("ref_date",), audit=pd.Series(check)
+        )
+        iv = iv.assign(exposed=exposed(iv, level).to_numpy()) if len(iv) else _no_intervals()
+        if not iv["exposed"].any() or rounds >= MAX_ROUNDS:
+            break
+        stuck = iv[iv["exposed"]]
+        if rounds >= ESCALATE_AFTER:
+            # the gentle widening did not open these cells up: hide in every equation of each of them
+            widened = escalate(table, stuck, hierarchy, groups)
+        else:
+            widened = widen(table, stuck, hierarchy, groups, by=("ref_date",), level=level)
+        aligned = table[["unit_key", "variable", "ref_date"]].merge(
+            widened[["unit_key", "variable", "ref_date", "published"]],
+            on=["unit_key", "variable", "ref_date"],
+            how="left",
+        )
+        newly = published & ~aligned["published"].fillna(True).to_numpy(dtype=bool)
+        if not newly.any():
+            break
+        extra |= newly
+    cells = result[["unit_key", "variable", "ref_date", "value", "status"]].assign(reason=reasons)
+    cells.loc[~published, "value"] = np.nan
+    cells.loc[~published, "status"] = SUPPRESSED
+    cells.loc[~published & source, "status"] = counts.loc[~published & source, "status"].to_numpy()
+    out = pd.concat([cells, others[cells.columns]], ignore_index=True)
+    return Protected(out, iv, rounds, summarise(out, iv, kinds))
+
+
+def escalate(
+    table: pd.DataFrame, stuck: pd.DataFrame, hierarchy: pd.DataFrame, groups: Relations
+) -> pd.DataFrame:
+    """Hide, in every equation of every stuck cell, its largest published non-zero cell (parts first)."""
+    out = table.copy()
+    published = out["published"].to_numpy(dtype=bool).copy()
+    for date, cells in stuck.groupby("ref_date"):
+        rows = np.flatnonzero((table["ref_date"] == date).to_numpy())
+        part = table.iloc[rows]
+        eq = build_equations(part, hierarchy, groups)
+        index = pd.MultiIndex.from_frame(part[["unit_key", "variable"]])
+        to_row = index.get_indexer(pd.MultiIndex.from_frame(eq.cells[["unit_key", "variable"]]))
+        values = eq.cells["value"].to_numpy(dtype=float)
+        csc, csr = eq.matrix.tocsc(), eq.matrix.tocsr()
+        pos = pd.MultiIndex.from_frame(eq.cells[["unit_key", "variable"]]).get_indexer(
+            pd.MultiIndex.from_frame(cells[["unit_key", "variable"]])
+        )
+        for cell in pos[pos >= 0]:
+            for e in csc.indices[csc.indptr[cell] : csc.indptr[cell + 1]]:
+                members = csr.indices[csr.indptr[e] : csr.indptr[e + 1]]
+                signs = csr.data[csr.indptr[e] : csr.indptr[e + 1]]
+                ok = (to_row[members] >= 0) & (values[members] > 0)
+                ok &= np.array([published[rows[to_row[m]]] if to_row[m] >= 0 else False for m in members])
+                if not ok.any():
+                    continue
+                order = np.lexsort((-values[members][ok], signs[ok] != signs[members == cell][0]))
+                pick = members[ok][order[0]]
+                published[rows[to_row[pick]]] = False
+    out["published"] = published
+    return out
+
+
+def _no_intervals() -> pd.DataFrame:
+    cols = ["unit_key", "variable", "ref_date", "value", "lower", "upper", "exact", "exposed"]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+
+
+def summarise(cells: pd.DataFrame, intervals: pd.DataFrame, kinds: dict[str, str]) -> dict[str, object]:
+    """Counts of published and withheld cells by reason, and the narrowest feasible interval."""
+    prot = cells[cells["variable"].map(lambda v: is_protected(kinds, v)).astype(bool)]
+    reasons = prot["reason"].value_counts().to_dict()
+    out: dict[str, object] = {
+        "cells": len(prot),
+        "published": int((prot["reason"] == "").sum()),
+        "withheld": {r: int(reasons.get(r, 0)) for r in REASONS},
+        "checked": len(intervals),
+        "exposed": int(intervals["exposed"].sum()) if len(intervals) else 0,
+    }
+    if len(intervals):
+        width = (intervals["upper"].astype(float) - intervals["lower"].astype(float)).to_numpy()
+        i = int(np.argmin(width))
+        row = intervals.iloc[i]
+        out["narrowest"] = {
+            "unit": str(row["unit_key"]),
+            "variable": str(row["variable"]),
+            "ref_date": str(row["ref_date"]),
+            "value": float(row["value"]),
+            "lower": float(row["lower"]),
+            "upper": float(row["upper"]) if np.isfinite(float(row["upper"])) else None,
+            "width": float(width[i]),
+        }
+    return out
