@@ -73,6 +73,47 @@ def jena_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+RELEASED_YEARS = (2007, 2008, 2010, 2012, 2016, 2017)
+"""Years the released test database publishes (the years the web and report tests look at)."""
+UNPUBLISHED = "share_foreigners"
+"""Left unpublished in the released test database: internal only."""
+
+
+@pytest.fixture(scope="session")
+def released_db(jena_db: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """URL of the Jena demo with every indicator but one published and ``RELEASED_YEARS`` released.
+
+    Releasing runs the protection and the audit (about 10 s a year), so the file is made once per test run
+    and shared by the xdist workers (a file lock; read-only use: copy it before writing).
+    """
+    import fcntl
+    import shutil
+
+    from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.indicators.catalogue import load_catalogue
+    from sozialmonitor.publication.release import release_year
+    from sozialmonitor.web.service import set_published
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if worker_id != "main" else base
+    target = root / "jena_released.sqlite"
+    with open(root / "jena_released.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.exists():
+            part = root / "jena_released.part"
+            shutil.copy(jena_db.removeprefix("sqlite:///"), part)
+            eng = make_engine(f"sqlite:///{part}")
+            with session_scope(eng) as s:
+                keys = [k for k in load_catalogue().indicators if k != UNPUBLISHED]
+                set_published(s, keys, True, "test")
+            for year in RELEASED_YEARS:
+                with session_scope(eng) as s:
+                    release_year(s, year, "test")
+            eng.dispose()
+            part.rename(target)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture(scope="session")
 def worker_id(request: pytest.FixtureRequest) -> str:
     """xdist worker name (gw0, gw1, …) or 'main' when not running in parallel."""

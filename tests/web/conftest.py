@@ -24,19 +24,19 @@ from sozialmonitor.web.settings import WebSettings
 PLANNER = ("planerin", "sehr-geheimes-passwort")
 VIEWER = ("leser", "auch-ein-passwort-1")
 UNPUBLISHED = "share_foreigners"
-"""Left unpublished in the test databases: internal only."""
+"""Left unpublished in the test databases: internal only (the released_db fixture of tests/conftest.py
+publishes every other indicator)."""
 SECRET = "test-secret-key-with-more-than-32-characters"
 
 
 def prepare_db(source_url: str, target: Path) -> str:
-    """Copy the Jena demo, publish every indicator but one, add a planner and a viewer."""
+    """Copy the released Jena demo (every indicator but one published, test years released), add a
+    planner and a viewer."""
     shutil.copy(source_url.removeprefix("sqlite:///"), target)
     url = f"sqlite:///{target}"
     eng = make_engine(url)
     upgrade(eng)
     with session_scope(eng) as s:
-        keys = [k for k in load_catalogue().indicators if k != UNPUBLISHED]
-        set_published(s, keys, True, "test")
         add_user(s, *PLANNER, role="planner")
         add_user(s, *VIEWER, role="viewer")
     eng.dispose()
@@ -49,9 +49,9 @@ def make_app(url: str) -> FastAPI:
 
 
 @pytest.fixture(scope="session")
-def web_db(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def web_db(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Read-only use: the Jena demo prepared for the web app."""
-    return prepare_db(jena_db, tmp_path_factory.mktemp("web") / "web.sqlite")
+    return prepare_db(released_db, tmp_path_factory.mktemp("web") / "web.sqlite")
 
 
 @pytest.fixture(scope="session")
@@ -120,8 +120,8 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A real uvicorn server (own database copy: browser tests import and undo) on a free port."""
-    url = prepare_db(jena_db, tmp_path_factory.mktemp("live") / "live.sqlite")
+    url = prepare_db(released_db, tmp_path_factory.mktemp("live") / "live.sqlite")
     with LiveServer(make_app(url)) as server:
         yield server

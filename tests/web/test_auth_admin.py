@@ -32,8 +32,8 @@ BAD = HEAD + "11,Ammerbach Ort,2018,vierhundert\n"
 
 
 @pytest.fixture(scope="module")
-def writable_app(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
-    return make_app(prepare_db(jena_db, tmp_path_factory.mktemp("admin") / "admin.sqlite"))
+def writable_app(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    return make_app(prepare_db(released_db, tmp_path_factory.mktemp("admin") / "admin.sqlite"))
 
 
 @pytest.fixture
@@ -186,8 +186,8 @@ def test_settings_refuse_a_default_secret(monkeypatch: pytest.MonkeyPatch) -> No
     assert dev.dev and not dev.cookie_secure
 
 
-def test_cli_user_add_and_publish(jena_db: str, tmp_path: Path) -> None:
-    url = prepare_db(jena_db, tmp_path / "cli.sqlite")
+def test_cli_user_add_and_publish(released_db: str, tmp_path: Path) -> None:
+    url = prepare_db(released_db, tmp_path / "cli.sqlite")
     runner = CliRunner()
     r = runner.invoke(
         cli, ["user", "add", "admin1", "--role", "admin", "--db", url], input="passwort-123456\n" * 2

@@ -23,9 +23,9 @@ EDIT = f"/strategie/ziel/{GOAL}/zielindikator/{TARGET}"
 
 
 @pytest.fixture(scope="module")
-def strategy_app(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+def strategy_app(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
     """Own database copy: these tests change targets."""
-    return make_app(prepare_db(jena_db, tmp_path_factory.mktemp("strategy") / "strategy.sqlite"))
+    return make_app(prepare_db(released_db, tmp_path_factory.mktemp("strategy") / "strategy.sqlite"))
 
 
 def _client(app: FastAPI, user: tuple[str, str] | None) -> Iterator[TestClient]:

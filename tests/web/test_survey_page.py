@@ -155,8 +155,8 @@ OK_IND, UNSURE_IND = "survey_life_satisfaction", "survey_small_group"
 
 
 @pytest.fixture(scope="module")
-def survey_app(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[FastAPI, str, str]:
-    url = prepare_db(jena_db, tmp_path_factory.mktemp("websurvey") / "s.sqlite")
+def survey_app(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[FastAPI, str, str]:
+    url = prepare_db(released_db, tmp_path_factory.mktemp("websurvey") / "s.sqlite")
     eng = make_engine(url)
     with session_scope(eng) as s:
         units = units_frame(s)

@@ -18,8 +18,10 @@ class ProtectionParams:
     ``min_denominator``: a rate or share is published only if its denominator reaches it; a share of 0 % or
     100 % from a smaller base hides its numerator too (small base).
     ``min_population``: no rates or shares for units with fewer residents (``population_variable``).
-    ``protection_absolute`` / ``protection_relative``: the audit's protection interval — a suppressed cell
-    of value v must not be narrowed by an attacker below [v − p, v + p], p = max(absolute, relative · v).
+    ``protection_absolute`` / ``protection_relative``: the audit's protection interval — a sensitive cell
+    (small count, small base) of value v must not be narrowed by an attacker below [v − p, v + p],
+    p = max(absolute, relative · v); a cell withheld only to protect others (secondary) not below
+    [v − absolute, v + absolute].
     """
 
     threshold: int = 3

@@ -147,7 +147,7 @@ def protect_year(
         iv = feasible_intervals(
             table, hierarchy=hierarchy, variable_groups=groups, by=("ref_date",), audit=pd.Series(check)
         )
-        iv = iv.assign(exposed=exposed(iv, level).to_numpy()) if len(iv) else _no_intervals()
+        iv = _exposure(iv, table, reasons, level) if len(iv) else _no_intervals()
         if not iv["exposed"].any() or rounds >= MAX_ROUNDS:
             break
         stuck = iv[iv["exposed"]]
@@ -203,6 +203,20 @@ def escalate(
                 published[rows[to_row[pick]]] = False
     out["published"] = published
     return out
+
+
+def _exposure(
+    iv: pd.DataFrame, table: pd.DataFrame, reasons: np.ndarray, level: ProtectionLevel
+) -> pd.DataFrame:
+    """Mark exposed cells: a sensitive cell (small count, small base) needs the full protection interval
+    ``max(absolute, relative · value)``; a cell withheld only to protect others (secondary) must not be
+    narrowed below ± ``absolute`` persons."""
+    keyed = table[["unit_key", "variable", "ref_date"]].assign(reason=reasons)
+    iv = iv.merge(keyed, on=["unit_key", "variable", "ref_date"], how="left")
+    sensitive = iv["reason"].isin([PRIMARY, SMALL_BASE]).to_numpy()
+    secondary_level = ProtectionLevel(level.absolute, 0.0)
+    flag = np.where(sensitive, exposed(iv, level).to_numpy(), exposed(iv, secondary_level).to_numpy())
+    return iv.drop(columns="reason").assign(exposed=flag)
 
 
 def _no_intervals() -> pd.DataFrame:
