@@ -24,12 +24,10 @@ from typer.testing import CliRunner
 
 from sozialmonitor.cli.main import app as cli_app
 from sozialmonitor.cli.survey import survey_app
-from sozialmonitor.db.engine import make_engine, session_scope, upgrade
+from sozialmonitor.db.engine import make_engine, upgrade
 from sozialmonitor.fmt import safe_cell, safe_frame
-from sozialmonitor.indicators.catalogue import load_catalogue
 from sozialmonitor.indicators.export import excel_csv, xlsx_bytes
 from sozialmonitor.web.app import create_app
-from sozialmonitor.web.service import set_published
 from sozialmonitor.web.settings import WebSettings
 from sozialmonitor.web.survey_view import analyse, to_csv, to_xlsx
 
@@ -204,10 +202,14 @@ def test_survey_cli_csv_and_xlsx(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def evil_db(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]]:
-    """The Jena demo with four statistical districts renamed to formulas; returns URL and key → name."""
+def evil_db(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str]]:
+    """The released Jena demo with four statistical districts renamed to formulas; URL and key → name.
+
+    Released cells are stored by unit key; names are read from the units, so renaming after the release is
+    what a later boundary import with such names does.
+    """
     target = tmp_path_factory.mktemp("evil") / "evil.sqlite"
-    shutil.copy(jena_db.removeprefix("sqlite:///"), target)
+    shutil.copy(released_db.removeprefix("sqlite:///"), target)
     url = f"sqlite:///{target}"
     eng = make_engine(url)
     upgrade(eng)
@@ -228,8 +230,6 @@ def evil_db(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str
                 ),
                 {"name": name, "key": key},
             )
-    with session_scope(eng) as s:
-        set_published(s, list(load_catalogue().indicators), True, "test")
     eng.dispose()
     assert len(names) == 4
     return url, names
@@ -247,7 +247,7 @@ def evil_client(evil_db: tuple[str, dict[str, str]]) -> Iterator[TestClient]:
         yield c
 
 
-PARAMS = {"indicator": IND, "level": "statbez", "year": 2017}
+PARAMS: dict[str, str | int] = {"indicator": IND, "level": "statbez", "year": 2017}
 
 
 def test_web_csv_download_neutralises_unit_names(

@@ -342,7 +342,24 @@ def _equations(
     eq = build_equations(part, hierarchy, variable_groups)
     positions = _cell_positions(part, eq.cells)
     values, published = _published_flags(part, positions)
-    return eq.matrix.tocsr(), values, published, positions, eq.cells
+    return _true_equations(eq.matrix.tocsr(), values), values, published, positions, eq.cells
+
+
+def _true_equations(matrix: sparse.csr_matrix, values: np.ndarray) -> sparse.csr_matrix:
+    """Drop equations that the true values contradict (e.g. a published city total that is not the sum of
+    its districts): an attacker cannot use them to narrow anything down, and they would make the LP
+    infeasible. Equations with a cell of unknown value are kept."""
+    known = np.where(np.isnan(values), 0.0, values)
+    residual = np.abs(matrix @ known)
+    unknown = (abs(matrix) @ np.isnan(values).astype(float)) > 0
+    scale = np.maximum(1.0, abs(matrix) @ np.abs(known))
+    keep = unknown | (residual <= 1e-9 * scale)
+    if keep.all():
+        return matrix
+    out = sparse.diags(keep.astype(float)) @ matrix
+    out = sparse.csr_matrix(out)
+    out.eliminate_zeros()
+    return out
 
 
 def _published_flags(part: pd.DataFrame, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Tables of the web application: users of the internal area and the publication state of indicators."""
+"""Tables of the web application: users of the internal area (publication state: ``publication.models``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from sqlalchemy import Boolean, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sozialmonitor.db.models import Base
-from sozialmonitor.publication.models import IndicatorPublication
-
-__all__ = ["ROLES", "IndicatorPublication", "WebUser"]
 
 ROLES: tuple[str, ...] = ("admin", "planner", "viewer")
 
