@@ -33,10 +33,11 @@ class BuiltReport:
 
 
 @pytest.fixture(scope="session")
-def report_setup(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """A writable copy of the Jena demo database with the test interviews, and an initialised folder."""
+def report_setup(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A writable copy of the released Jena demo database (the public edition reads the releases) with the
+    test interviews, and an initialised folder."""
     tmp = tmp_path_factory.mktemp("report")
-    src = Path(jena_db.removeprefix("sqlite:///"))
+    src = Path(released_db.removeprefix("sqlite:///"))
     shutil.copy(src, tmp / "jena.sqlite")
     url = f"sqlite:///{tmp / 'jena.sqlite'}"
     folder = tmp / "bericht"

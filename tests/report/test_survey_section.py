@@ -17,9 +17,9 @@ from sozialmonitor.report.settings import ReportSettings
 
 
 @pytest.fixture(scope="module")
-def survey_db(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+def survey_db(released_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("report-survey") / "jena.sqlite"
-    shutil.copy(Path(jena_db.removeprefix("sqlite:///")), path)
+    shutil.copy(Path(released_db.removeprefix("sqlite:///")), path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     upgrade(engine)

@@ -105,6 +105,9 @@ def release(
         str | None, typer.Option("--indicators", help="nur diese Indikatoren (a,b,…) / only these")
     ] = None,
     user: Annotated[str | None, typer.Option("--user", help="wer freigibt / who releases")] = None,
+    partial: Annotated[
+        bool, typer.Option("--partial", help="auch ein unvollständiges Jahr freigeben / release a partial year")
+    ] = False,
     threshold: Threshold = None,
     min_denominator: MinDen = None,
     min_population: MinPop = None,
@@ -130,7 +133,7 @@ def release(
     params = _params(threshold, min_denominator, min_population, protection_absolute, protection_relative)
     keys = [k.strip() for k in indicators.split(",") if k.strip()] if indicators else None
     if action == "audit":
-        return _audit(words, all_years, keys, params, db)
+        return _audit(words, all_years, keys, params, db, partial)
     from sozialmonitor.db.engine import session_scope
     from sozialmonitor.publication.release import data_years, release_year
 
@@ -140,12 +143,16 @@ def release(
     who = user or getpass.getuser()
     for year in chosen:
         with session_scope(engine) as s:  # one transaction per year: a refused year writes nothing
-            rel = release_year(s, year, who, params, keys, progress=lambda m: err.print(f"… {m}"))
+            rel = release_year(
+                s, year, who, params, keys, progress=lambda m: err.print(f"… {m}"), allow_partial=partial
+            )
             _print_summary(year, rel.audit, int(rel.audit.get("rounds", 0)))
             out.print(f"{year} freigegeben / released (Nr. {rel.id})")
 
 
-def _audit(words: list[str], all_years: bool, keys: list[str] | None, params, db: str | None) -> None:  # type: ignore[no-untyped-def]
+def _audit(  # type: ignore[no-untyped-def]
+    words: list[str], all_years: bool, keys: list[str] | None, params, db: str | None, partial: bool
+) -> None:
     """Check what a release would publish, without writing."""
     from sozialmonitor.db.engine import session_scope
     from sozialmonitor.publication.release import audit_year, data_years, exposure_lines
@@ -154,7 +161,9 @@ def _audit(words: list[str], all_years: bool, keys: list[str] | None, params, db
     exposed_any = False
     with session_scope(engine) as s:
         for year in _years(words, all_years, data_years(s)):
-            protected, _, _ = audit_year(s, year, params, keys, progress=lambda m: err.print(f"… {m}"))
+            protected, _, _ = audit_year(
+                s, year, params, keys, progress=lambda m: err.print(f"… {m}"), allow_partial=partial
+            )
             _print_summary(year, protected.summary, protected.rounds)
             for line in exposure_lines(protected):
                 out.print(f"  zu eng / exposed: {line}", highlight=False)

@@ -9,17 +9,12 @@ from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.store import observations_frame
 
-NON_ADDITIVE_UNITS = ("%", "prozent", "punkte", " je ", "je ")
-
-
 def additive_variables(session: Session) -> set[str]:
-    """Variables whose values add up over units (counts, areas, amounts) – not shares, rates or indices."""
-    from sqlalchemy import select
+    """Variables whose values add up over units: counts and amounts (by their kind, never by unit text)."""
+    from sozialmonitor.indicators.kinds import ADDITIVE_KINDS
+    from sozialmonitor.indicators.variables import variable_kinds
 
-    from sozialmonitor.db.models import Variable
-
-    rows = session.execute(select(Variable.key, Variable.unit)).all()
-    return {k for k, unit in rows if not any(m in f" {(unit or '').lower()}" for m in NON_ADDITIVE_UNITS)}
+    return {k for k, kind in variable_kinds(session).items() if kind in ADDITIVE_KINDS}
 
 
 def level_observations(session: Session, level: str, variables: list[str] | None = None) -> pd.DataFrame:
@@ -27,7 +22,7 @@ def level_observations(session: Session, level: str, variables: list[str] | None
 
     Published observations of the level itself (e.g. the city total) win over sums, so a
     suppressed district value never hides a published city figure. Only additive variables are summed:
-    shares and changes delivered as such (unit ``%``, ``Prozentpunkte`` …) are not.
+    shares and changes delivered as such (kind ``rate``, ``change``, ``index``) are not.
     """
     own = observations_frame(session, variables=variables, level_key=level)
     units = units_frame(session)

@@ -120,6 +120,7 @@ def audit_year(
     indicators: list[str] | None = None,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    allow_partial: bool = False,
 ) -> tuple[Protected, list[IndicatorDef], Scope]:
     """Protect and audit what releasing ``year`` would publish; writes nothing."""
     params = params or ProtectionParams.from_settings()
@@ -135,10 +136,31 @@ def audit_year(
             f"Für {year} liegen keine Daten der veröffentlichten Indikatoren vor",
             f"there are no data of the published indicators for {year}",
         )
+    if not allow_partial:
+        _check_complete(obs, scope, year)
     protected = protect_year(
         obs, hierarchy_of(scope), relations(session), variable_kinds(session), defs, params, progress
     )
     return protected, defs, scope
+
+
+MIN_COVERAGE = 0.5
+
+
+def _check_complete(obs: pd.DataFrame, scope: Scope, year: int) -> None:
+    """Refuse a year that holds data for fewer than half of the units of the finest public level (a partial
+    import): the portal would show a year with gaps and without city values."""
+    finest = scope.levels[-1]
+    units = scope.units[scope.units["level"] == finest]
+    with_data = obs[obs["unit_key"].str.startswith(finest + ":") & obs["value"].notna()]
+    have = with_data["unit_key"].nunique()
+    if len(units) and have < MIN_COVERAGE * len(units):
+        raise SozialmonitorError(
+            f"{year} ist unvollständig: Daten für {have} von {len(units)} Einheiten der Ebene {finest!r}. "
+            "Importieren Sie das ganze Jahr oder geben Sie es mit --partial trotzdem frei.",
+            f"{year} is incomplete: data for {have} of {len(units)} units of level {finest!r}. Import the "
+            "whole year, or release it anyway with --partial.",
+        )
 
 
 def exposure_lines(protected: Protected, limit: int = 20) -> list[str]:
@@ -159,10 +181,11 @@ def release_year(
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
     note: str | None = None,
+    allow_partial: bool = False,
 ) -> Release:
     """Protect, audit and store a release of ``year`` (in the caller's transaction)."""
     params = params or ProtectionParams.from_settings()
-    protected, defs, scope = audit_year(session, year, params, indicators, catalogue, progress)
+    protected, defs, scope = audit_year(session, year, params, indicators, catalogue, progress, allow_partial)
     if len(protected.exposed):
         lines = "\n".join(exposure_lines(protected))
         n = len(protected.exposed)

@@ -1,0 +1,186 @@
+"""Releases from the command line, variable kinds instead of unit text, bad parameters, one social index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from sozialmonitor.cli.main import app as cli
+from sozialmonitor.db.engine import make_engine, session_scope
+from sozialmonitor.errors import ConfigError
+from sozialmonitor.indicators.catalogue import load_catalogue
+from sozialmonitor.indicators.variables import load_variables_file
+from sozialmonitor.publication.params import ProtectionParams
+from sozialmonitor.publication.release import audit_year
+from sozialmonitor.report.build import build_report
+from sozialmonitor.report.settings import ReportSettings
+from sozialmonitor.web.app import create_app
+from sozialmonitor.web.service import set_published
+from sozialmonitor.web.settings import WebSettings
+
+INDICATORS = ["unemployment_share", "unemployment_share_sgb2", "share_elderly_65"]
+
+
+def _copy(url: str, target: Path) -> str:
+    shutil.copy(url.removeprefix("sqlite:///"), target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="module")
+def published(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _copy(jena_db, tmp_path_factory.mktemp("kinds") / "k.sqlite")
+    eng = make_engine(url)
+    with session_scope(eng) as s:
+        set_published(s, list(load_catalogue().indicators), True, "test")
+    eng.dispose()
+    return url
+
+
+def _cells(url: str) -> pd.DataFrame:
+    eng = make_engine(url)
+    with session_scope(eng) as s:
+        protected, _, _ = audit_year(s, 2017, indicators=INDICATORS)
+    eng.dispose()
+    cells = protected.cells.sort_values(["unit_key", "variable", "ref_date"]).reset_index(drop=True)
+    return cells[["unit_key", "variable", "ref_date", "value", "status", "reason"]]
+
+
+def test_renaming_a_unit_changes_nothing_in_protection_the_kind_decides(published: str, tmp_path: Path) -> None:
+    before = _cells(published)
+    assert (before["reason"] != "").any()
+    url = _copy(published, tmp_path / "renamed.sqlite")
+    eng = make_engine(url)
+    with eng.begin() as c:
+        c.execute(text("update variable set unit = 'Arbeitslose' where key = 'unemployed_sgb2'"))
+        c.execute(text("update variable set unit = '%' where key = 'unemployed'"))
+    eng.dispose()
+    pd.testing.assert_frame_equal(before, _cells(url))
+    # the kind is what counts: declared a rate, the variable is no longer cell-suppressed as a count
+    with eng.begin() as c:
+        c.execute(text("update variable set kind = 'rate' where key = 'unemployed_sgb2'"))
+    eng.dispose()
+    as_rate = _cells(url)
+    sgb2 = as_rate[as_rate["variable"] == "unemployed_sgb2"]
+    assert set(sgb2["reason"]) <= {"", "source"}
+    assert (before.loc[before["variable"] == "unemployed_sgb2", "reason"].isin(["primary", "secondary"])).any()
+
+
+def test_a_variable_without_kind_is_a_count_and_a_wrong_kind_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "variables.yaml"
+    path.write_text("variables:\n- {key: x, name_de: X, unit: Euro}\n", encoding="utf-8")
+    assert load_variables_file(path)[0]["kind"] == "count"
+    path.write_text("variables:\n- {key: x, name_de: X, kind: anteil}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_variables_file(path)
+    assert "variables.yaml" in err.value.de and "'x'" in err.value.de and "anteil" in err.value.de
+    assert "allowed: count, amount, rate, index, change" in err.value.en
+
+
+@pytest.mark.parametrize(
+    ("overrides", "word"),
+    [
+        ({"threshold": 0}, "threshold"),
+        ({"threshold": 2.5}, "threshold"),
+        ({"protection_absolute": -1}, "protection_absolute"),
+        ({"protection_relative": 1.5}, "protection_relative"),
+        ({"min_denominator": float("nan")}, "min_denominator"),
+    ],
+)
+def test_protection_parameters_out_of_range_are_refused(overrides: dict[str, float], word: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        ProtectionParams(**overrides)  # type: ignore[arg-type]
+    assert word in err.value.de and word in err.value.en
+
+
+def test_release_cli_bad_input_gives_messages_not_tracebacks(
+    published: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _copy(published, tmp_path / "cli.sqlite")
+    runner = CliRunner()
+    cases = [
+        (["release", "2017", "--threshold", "0", "--db", url], "threshold"),
+        (["release", "2017", "--protection-absolute", "-2", "--db", url], "protection_absolute"),
+        (["release", "1990", "--db", url], "keine Daten"),
+        (["release", "zwanzig", "--db", url], "erwartet z. B. 2017"),
+        (["release", "withdraw", "2030", "--db", url], "Keine gültige Freigabe"),
+        (["release", "--db", url], "Jahr angeben"),
+        (["release", "2017", "--indicators", "gibtsnicht", "--db", url], "Unbekannte Indikatoren"),
+    ]
+    for args, expected in cases:
+        r = runner.invoke(cli, args)
+        assert r.exit_code in (1, 2), (args, r.output)
+        assert expected in r.output, (args, r.output)
+        assert "Traceback" not in r.output
+    monkeypatch.setenv("SOZIALMONITOR_DISCLOSURE_THRESHOLD", "drei")
+    r = runner.invoke(cli, ["release", "audit", "2017", "--db", url])
+    assert r.exit_code == 1 and "SOZIALMONITOR_DISCLOSURE_THRESHOLD='drei'" in r.output
+    monkeypatch.delenv("SOZIALMONITOR_DISCLOSURE_THRESHOLD")
+    eng = make_engine(url)
+    with eng.connect() as c:
+        assert c.execute(text("select count(*) from release")).scalar() == 0  # nothing written
+    eng.dispose()
+
+
+def test_release_audit_list_withdraw_on_the_command_line(published: str, tmp_path: Path) -> None:
+    url = _copy(published, tmp_path / "cli.sqlite")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["release", "audit", "2017", "--indicators", ",".join(INDICATORS), "--db", url])
+    assert r.exit_code == 0, r.output
+    assert "Zellen veröffentlicht" in r.output and "engstes Intervall" in r.output
+    r = runner.invoke(cli, ["release", "2017", "--indicators", ",".join(INDICATORS), "--user", "anna", "--db", url])
+    assert r.exit_code == 0, r.output
+    assert "2017 freigegeben" in r.output
+    r = runner.invoke(cli, ["release", "list", "--db", url])
+    assert "2017" in r.output and "anna" in r.output
+    eng = make_engine(url)
+    with eng.connect() as c:
+        row = c.execute(text("select year, released_by, params, audit from release")).one()
+    eng.dispose()
+    assert row[0] == 2017 and row[1] == "anna"
+    assert '"threshold": 3' in row[2] and '"exposed": 0' in row[3]
+    r = runner.invoke(cli, ["release", "withdraw", "2017", "--user", "ben", "--db", url])
+    assert r.exit_code == 0 and "zurückgezogen" in r.output
+
+
+def test_the_social_index_is_the_same_on_the_portal_in_the_report_and_from_the_cli(released_db: str) -> None:
+    runner = CliRunner()
+    r = runner.invoke(
+        cli, ["index", "social", "--level", "statbez", "--year", "2017", "--format", "csv", "--db", released_db]
+    )
+    assert r.exit_code == 0, r.output
+    import io
+
+    cli_table = pd.read_csv(io.StringIO(r.output), dtype={"unit_key": str}).set_index("unit_key")
+    app = create_app(WebSettings(db_url=released_db, secret_key="x" * 40, dev=False, cookie_secure=False))
+    with TestClient(app) as client:
+        portal = client.get("/api/v1/social-index", params={"level": "statbez", "year": 2017}).json()
+    portal_rows = {u["key"]: u for u in portal["units"]}
+    eng = make_engine(released_db)
+    with session_scope(eng) as s:
+        report = build_report(s, ReportSettings(year=2017, compare_year=2012), today=dt.date(2024, 1, 1))
+        internal = build_report(
+            s, ReportSettings(year=2017, compare_year=2012, edition="internal"), today=dt.date(2024, 1, 1)
+        )
+    eng.dispose()
+    compared = 0
+    for rep in (report, internal):
+        table = next(t for ch in rep.chapters for t in ch.tables if t.id == "tab-index-units")
+        for key, _name, status_text, status_class, *_ in table.rows:
+            cli_row = cli_table.loc[key]
+            portal_row = portal_rows[key]
+            if pd.isna(cli_row["status_index"]):
+                assert portal_row["status_index"] is None and status_text == "–"
+                continue
+            value = f"{cli_row['status_index']:.2f}".replace(".", ",")
+            assert status_text == value == portal_row["status_text"], key
+            assert status_class == cli_row["status_class"] == portal_row["status_class_name"], key
+            compared += 1
+    assert compared >= 40  # every rated district (25 in 2017), in both editions
+    assert len(portal_rows) == len(cli_table)
