@@ -108,15 +108,18 @@ def outputs(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             for fmt in ("csv", "geojson"):
                 for year in YEARS:
                     r = client.get(
-                        "/api/v1/download", params={"indicator": ind, "level": "statbez", "year": year, "format": fmt}
+                        "/api/v1/download",
+                        params={"indicator": ind, "level": "statbez", "year": year, "format": fmt},
                     )
                     texts[f"download {ind} {year} {fmt}"] = r.text
             r = client.get(
-                "/api/v1/download", params={"indicator": ind, "level": "statbez", "year": 2017, "format": "xlsx"}
+                "/api/v1/download",
+                params={"indicator": ind, "level": "statbez", "year": 2017, "format": "xlsx"},
             )
             sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
             texts[f"download {ind} xlsx"] = "\n".join(
-                ";".join("" if c is None else str(c) for c in row) for row in sheet.iter_rows(values_only=True)
+                ";".join("" if c is None else str(c) for c in row)
+                for row in sheet.iter_rows(values_only=True)
             )
             texts[f"page atlas {ind}"] = client.get(
                 "/atlas/tabelle", params={"indicator": ind, "level": "statbez", "year": 2017}
@@ -188,7 +191,9 @@ def test_the_public_report_withholds_the_planted_cells_in_every_format(outputs: 
     planted_2017 = [u for (u, y) in PLANTED if y == 2017]
     cat = load_catalogue()
     affected = {
-        d.name("de") for d in cat if _affected([d.numerator]) and ("unemployment_share", "statbez", 2017) in atlas
+        d.name("de")
+        for d in cat
+        if _affected([d.numerator]) and ("unemployment_share", "statbez", 2017) in atlas
     }
     found = 0
     html_tables = _report_tables(outputs)
@@ -207,7 +212,10 @@ def test_the_public_report_withholds_the_planted_cells_in_every_format(outputs: 
     import docx
 
     docx_text = "\n".join(
-        cell.text for t in docx.Document(str(outputs.report["docx"])).tables for r in t.rows for cell in r.cells
+        cell.text
+        for t in docx.Document(str(outputs.report["docx"])).tables
+        for r in t.rows
+        for cell in r.cells
     )
     for unit in planted_2017:
         name = outputs.names[unit]
@@ -231,7 +239,9 @@ def _published_cells(outputs: Outputs) -> pd.DataFrame:
     return frame.drop_duplicates(["unit_key", "variable", "ref_date"])
 
 
-def test_an_independent_audit_of_the_collected_outputs_cannot_recover_a_planted_count(outputs: Outputs) -> None:
+def test_an_independent_audit_of_the_collected_outputs_cannot_recover_a_planted_count(
+    outputs: Outputs,
+) -> None:
     from sozialmonitor.indicators.service import level_observations
 
     published = _published_cells(outputs)

@@ -52,7 +52,9 @@ def _cells(url: str) -> pd.DataFrame:
     return cells[["unit_key", "variable", "ref_date", "value", "status", "reason"]]
 
 
-def test_renaming_a_unit_changes_nothing_in_protection_the_kind_decides(published: str, tmp_path: Path) -> None:
+def test_renaming_a_unit_changes_nothing_in_protection_the_kind_decides(
+    published: str, tmp_path: Path
+) -> None:
     before = _cells(published)
     assert (before["reason"] != "").any()
     url = _copy(published, tmp_path / "renamed.sqlite")
@@ -69,7 +71,9 @@ def test_renaming_a_unit_changes_nothing_in_protection_the_kind_decides(publishe
     as_rate = _cells(url)
     sgb2 = as_rate[as_rate["variable"] == "unemployed_sgb2"]
     assert set(sgb2["reason"]) <= {"", "source"}
-    assert (before.loc[before["variable"] == "unemployed_sgb2", "reason"].isin(["primary", "secondary"])).any()
+    assert (
+        before.loc[before["variable"] == "unemployed_sgb2", "reason"].isin(["primary", "secondary"])
+    ).any()
 
 
 def test_a_variable_without_kind_is_a_count_and_a_wrong_kind_is_refused(tmp_path: Path) -> None:
@@ -134,7 +138,9 @@ def test_release_audit_list_withdraw_on_the_command_line(published: str, tmp_pat
     r = runner.invoke(cli, ["release", "audit", "2017", "--indicators", ",".join(INDICATORS), "--db", url])
     assert r.exit_code == 0, r.output
     assert "Zellen veröffentlicht" in r.output and "engstes Intervall" in r.output
-    r = runner.invoke(cli, ["release", "2017", "--indicators", ",".join(INDICATORS), "--user", "anna", "--db", url])
+    r = runner.invoke(
+        cli, ["release", "2017", "--indicators", ",".join(INDICATORS), "--user", "anna", "--db", url]
+    )
     assert r.exit_code == 0, r.output
     assert "2017 freigegeben" in r.output
     r = runner.invoke(cli, ["release", "list", "--db", url])
@@ -152,7 +158,8 @@ def test_release_audit_list_withdraw_on_the_command_line(published: str, tmp_pat
 def test_the_social_index_is_the_same_on_the_portal_in_the_report_and_from_the_cli(released_db: str) -> None:
     runner = CliRunner()
     r = runner.invoke(
-        cli, ["index", "social", "--level", "statbez", "--year", "2017", "--format", "csv", "--db", released_db]
+        cli,
+        ["index", "social", "--level", "statbez", "--year", "2017", "--format", "csv", "--db", released_db],
     )
     assert r.exit_code == 0, r.output
     import io

@@ -161,12 +161,14 @@ def test_planner_publishes_explicitly(writable_app: FastAPI, planner_w: TestClie
             data={"csrf_token": token, "indicator": UNPUBLISHED, "action": "publish"},
         )
         assert r.status_code == 200
-        assert public.get(f"/api/v1/atlas?indicator={UNPUBLISHED}&level=statbez").status_code == 200
+        # published after the release: public at once (its variables were released with the year)
+        assert UNPUBLISHED in {i["key"] for i in public.get("/api/v1/indicators").json()}
         planner_w.post(
             "/katalog/veroeffentlichung",
             data={"csrf_token": token, "indicator": UNPUBLISHED, "action": "unpublish"},
         )
         assert public.get(f"/api/v1/atlas?indicator={UNPUBLISHED}&level=statbez").status_code == 404
+        assert UNPUBLISHED not in {i["key"] for i in public.get("/api/v1/indicators").json()}
 
 
 def test_settings_refuse_a_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:

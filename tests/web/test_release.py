@@ -63,7 +63,9 @@ def test_a_new_year_is_internal_until_released(with_2018: str, tmp_path: Path) -
         page = internal.get("/verwaltung/freigabe")
         assert page.status_code == 200 and 'data-year="2018"' in page.text
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        r = internal.post("/verwaltung/freigabe", data={"year": "2018", "csrf_token": token}, follow_redirects=False)
+        r = internal.post(
+            "/verwaltung/freigabe", data={"year": "2018", "csrf_token": token}, follow_redirects=False
+        )
         assert r.status_code == 303
         job = int(r.headers["location"].split("job=")[1])
         state = _wait(internal, job)

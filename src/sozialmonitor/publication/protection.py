@@ -153,7 +153,7 @@ def protect_year(
         stuck = iv[iv["exposed"]]
         if rounds >= ESCALATE_AFTER:
             # the gentle widening did not open these cells up: hide in every equation of each of them
-            widened = escalate(table, stuck, hierarchy, groups)
+            widened = escalate(table, stuck, hierarchy, groups, level)
         else:
             widened = widen(table, stuck, hierarchy, groups, by=("ref_date",), level=level)
         aligned = table[["unit_key", "variable", "ref_date"]].merge(
@@ -174,9 +174,14 @@ def protect_year(
 
 
 def escalate(
-    table: pd.DataFrame, stuck: pd.DataFrame, hierarchy: pd.DataFrame, groups: Relations
+    table: pd.DataFrame,
+    stuck: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    groups: Relations,
+    level: ProtectionLevel,
 ) -> pd.DataFrame:
-    """Hide, in every equation of every stuck cell, its largest published non-zero cell (parts first)."""
+    """Hide one more cell in *every* equation of every stuck cell: a published part (before a total) with the
+    smallest value that still covers the protection interval, else the largest part."""
     out = table.copy()
     published = out["published"].to_numpy(dtype=bool).copy()
     for date, cells in stuck.groupby("ref_date"):
@@ -190,17 +195,23 @@ def escalate(
         pos = pd.MultiIndex.from_frame(eq.cells[["unit_key", "variable"]]).get_indexer(
             pd.MultiIndex.from_frame(cells[["unit_key", "variable"]])
         )
-        for cell in pos[pos >= 0]:
+        for cell, value in zip(pos, cells["value"].to_numpy(dtype=float), strict=True):
+            if cell < 0:
+                continue
+            required = level.required(0.0 if np.isnan(value) else value)
             for e in csc.indices[csc.indptr[cell] : csc.indptr[cell + 1]]:
                 members = csr.indices[csr.indptr[e] : csr.indptr[e + 1]]
                 signs = csr.data[csr.indptr[e] : csr.indptr[e + 1]]
-                ok = (to_row[members] >= 0) & (values[members] > 0)
-                ok &= np.array([published[rows[to_row[m]]] if to_row[m] >= 0 else False for m in members])
+                rows_of = np.where(to_row[members] >= 0, rows[np.maximum(to_row[members], 0)], -1)
+                ok = (rows_of >= 0) & (values[members] > 0) & (members != cell)
+                ok[ok] &= published[rows_of[ok]]
                 if not ok.any():
                     continue
-                order = np.lexsort((-values[members][ok], signs[ok] != signs[members == cell][0]))
-                pick = members[ok][order[0]]
-                published[rows[to_row[pick]]] = False
+                vals, sg = values[members][ok], signs[ok]
+                big = vals >= required
+                # parts first; then cells that cover the interval, smallest first; else the largest
+                order = np.lexsort((np.where(big, vals, -vals), ~big, sg > 0))
+                published[rows_of[ok][order[0]]] = False
     out["published"] = published
     return out
 
