@@ -14,13 +14,15 @@ APT_TEST_PACKAGES := $(APT_DEMO_PACKAGES) postgresql postgresql-15-postgis-3 pop
 DEMO_DB := sqlite:///sozialmonitor.sqlite
 DEMO_PORT ?= 8000
 
-## make demo: install, build the Jena demo database from the bundled real data, write the report, serve the web app
+## make demo: install, build the Jena demo database from the bundled real data, publish and release every year
+## (protection + audit), write the public report, serve the web app
 demo: demo-deps $(BIN)/.installed node_modules/.installed
 	$(BIN)/sozialmonitor demo --db $(DEMO_DB)
+	$(BIN)/sozialmonitor publish --all --db $(DEMO_DB)
+	$(BIN)/sozialmonitor release --all-years --user demo --db $(DEMO_DB)
 	$(BIN)/sozialmonitor report --year 2017 --compare-year 2012 --out bericht \
 	  --sources src/sozialmonitor/demo/jena/SOURCES.md --db $(DEMO_DB)
 	@echo "Lebenslagenbericht / report: $(CURDIR)/bericht"
-	$(BIN)/sozialmonitor publish --all --db $(DEMO_DB)
 	$(BIN)/sozialmonitor serve --dev --host 127.0.0.1 --port $(DEMO_PORT) --db $(DEMO_DB)
 
 ## make test: install test needs (Debian packages included), start PostgreSQL, run lint, types and tests
