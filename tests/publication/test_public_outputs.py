@@ -101,7 +101,7 @@ def outputs(jena_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                     if r.status_code == 200:
                         atlas[(ind, level, year)] = r.json()
                         texts[f"atlas {ind} {level} {year}"] = r.text
-        for unit, year in PLANTED:
+        for unit, _year in PLANTED:
             texts[f"profile {unit}"] = client.get(f"/api/v1/profile/statbez/{unit}").text
             texts[f"profile page {unit}"] = client.get(f"/profil/statbez/{unit}").text
         for ind in ("unemployment_share", "unemployment_share_sgb2"):
@@ -140,7 +140,7 @@ def test_planted_values_are_withheld_in_every_api_answer(outputs: Outputs) -> No
         if level != "statbez" or not _affected([d.numerator]):
             continue
         by_unit = {u["key"]: u for u in body["units"]}
-        for (unit, y), n in PLANTED.items():
+        for unit, y in PLANTED:
             if y != year:
                 continue
             row = by_unit[unit]

@@ -15,10 +15,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from sozialmonitor.db.engine import make_engine, session_scope, upgrade
-from sozialmonitor.indicators.catalogue import load_catalogue
 from sozialmonitor.web.app import create_app
 from sozialmonitor.web.auth import add_user
-from sozialmonitor.web.service import set_published
 from sozialmonitor.web.settings import WebSettings
 
 PLANNER = ("planerin", "sehr-geheimes-passwort")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sozialmonitor.cli.common import DbOption, engine_for, err, handle_errors, out
 from sozialmonitor.errors import ConfigError
+from sozialmonitor.publication.params import ProtectionParams
 
 ACTIONS = ("audit", "withdraw", "list")
 
@@ -40,9 +41,7 @@ def _params(
     min_pop: float | None,
     prot_abs: float | None,
     prot_rel: float | None,
-):  # type: ignore[no-untyped-def]
-    from sozialmonitor.publication.params import ProtectionParams
-
+) -> ProtectionParams:
     return ProtectionParams.from_settings(
         threshold=threshold,
         min_denominator=min_den,
@@ -67,7 +66,7 @@ def _years(years: list[str], all_years: bool, available: list[int]) -> list[int]
     return out_years
 
 
-def _print_summary(year: int, summary: dict, rounds: int) -> None:  # type: ignore[type-arg]
+def _print_summary(year: int, summary: dict[str, Any], rounds: int) -> None:
     from sozialmonitor.fmt import number
 
     w = summary.get("withheld", {})
@@ -96,7 +95,8 @@ def release(
     args: Annotated[
         list[str] | None,
         typer.Argument(
-            help="JAHR … | audit JAHR … | withdraw JAHR | list  /  YEAR … | audit YEAR … | withdraw YEAR | list",
+            help="JAHR … | audit JAHR … | withdraw JAHR | list  /  "
+            "YEAR … | audit YEAR … | withdraw YEAR | list",
             show_default=False,
         ),
     ] = None,
@@ -106,7 +106,8 @@ def release(
     ] = None,
     user: Annotated[str | None, typer.Option("--user", help="wer freigibt / who releases")] = None,
     partial: Annotated[
-        bool, typer.Option("--partial", help="auch ein unvollständiges Jahr freigeben / release a partial year")
+        bool,
+        typer.Option("--partial", help="auch ein unvollständiges Jahr freigeben / release a partial year"),
     ] = False,
     threshold: Threshold = None,
     min_denominator: MinDen = None,
@@ -150,8 +151,13 @@ def release(
             out.print(f"{year} freigegeben / released (Nr. {rel.id})")
 
 
-def _audit(  # type: ignore[no-untyped-def]
-    words: list[str], all_years: bool, keys: list[str] | None, params, db: str | None, partial: bool
+def _audit(
+    words: list[str],
+    all_years: bool,
+    keys: list[str] | None,
+    params: ProtectionParams,
+    db: str | None,
+    partial: bool,
 ) -> None:
     """Check what a release would publish, without writing."""
     from sozialmonitor.db.engine import session_scope

@@ -72,7 +72,7 @@ def indicator_kind(numerator: tuple[str, ...], denominator: tuple[str, ...], kin
 def is_count_indicator(
     numerator: tuple[str, ...], denominator: tuple[str, ...], kinds: Mapping[str, str]
 ) -> bool:
-    """An indicator that is a plain sum of counts (no denominator): a district's value is part of the city's."""
+    """A plain sum of counts (no denominator): a district's value is part of the city's."""
     return not denominator and all(is_protected(kinds, v) for v in numerator)
 
 

@@ -9,6 +9,7 @@ from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.store import observations_frame
 
+
 def additive_variables(session: Session) -> set[str]:
     """Variables whose values add up over units: counts and amounts (by their kind, never by unit text)."""
     from sozialmonitor.indicators.kinds import ADDITIVE_KINDS

@@ -185,7 +185,7 @@ def release_year(
 ) -> Release:
     """Protect, audit and store a release of ``year`` (in the caller's transaction)."""
     params = params or ProtectionParams.from_settings()
-    protected, defs, scope = audit_year(session, year, params, indicators, catalogue, progress, allow_partial)
+    protected, _, scope = audit_year(session, year, params, indicators, catalogue, progress, allow_partial)
     if len(protected.exposed):
         lines = "\n".join(exposure_lines(protected))
         n = len(protected.exposed)

@@ -93,7 +93,7 @@ def compute_city_index(
     config: SocialIndexConfig | None = None,
     catalogue: Catalogue | None = None,
 ) -> CityIndex:
-    """The social index of every unit of ``level`` at the last reference date of ``year`` (default: latest)."""
+    """The social index of every unit of ``level`` at the last date of ``year`` (default: the latest)."""
     cfg = config or city_index_config(session)
     table = indicator_table(session, level, indicators=list(cfg.indicators), catalogue=catalogue)
     ind = table[table["value"].notna()] if len(table) else table

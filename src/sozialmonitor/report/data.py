@@ -239,9 +239,9 @@ def _source(
     if settings.year not in releases:
         released = ", ".join(map(str, sorted(releases))) or "–"
         raise SozialmonitorError(
-            f"Das Berichtsjahr {settings.year} ist nicht freigegeben (freigegeben: {released}). Geben Sie es mit "
-            f"`sozialmonitor release {settings.year}` frei oder schreiben Sie mit `--edition internal` einen "
-            "internen Bericht.",
+            f"Das Berichtsjahr {settings.year} ist nicht freigegeben (freigegeben: {released}). "
+            f"Geben Sie es mit `sozialmonitor release {settings.year}` frei oder schreiben Sie mit "
+            "`--edition internal` einen internen Bericht.",
             f"the report year {settings.year} is not released (released: {released}). Release it with "
             f"`sozialmonitor release {settings.year}` or write an internal report with `--edition internal`.",
         )

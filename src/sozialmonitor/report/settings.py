@@ -157,8 +157,8 @@ class ReportSettings:
             )
         if self.index.config is not None and self.edition == "public":
             raise ConfigError(
-                "Der öffentliche Bericht zeigt den Sozialindex der Stadt, wie er freigegeben wurde; eine andere "
-                "Index-Konfiguration geht nur mit --edition internal",
+                "Der öffentliche Bericht zeigt den Sozialindex der Stadt, wie er freigegeben wurde; "
+                "eine andere Index-Konfiguration geht nur mit --edition internal",
                 "the public report shows the city's social index as released; another index configuration "
                 "needs --edition internal",
             )

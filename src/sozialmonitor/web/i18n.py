@@ -36,11 +36,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "release_title": ("Freigabe für die Öffentlichkeit", "Release for the public"),
     "release_intro": (
         "Importierte Daten sind intern, bis Sie ein Bezugsjahr freigeben. Bei der Freigabe werden alle "
-        "Zahlen geschützt und wie von einem Angreifer geprüft; ist eine gesperrte Zahl zu genau rückrechenbar, "
-        "wird die Freigabe verweigert.",
+        "Zahlen geschützt und wie von einem Angreifer geprüft; ist eine gesperrte Zahl zu genau "
+        "rückrechenbar, wird die Freigabe verweigert.",
         "Imported data stay internal until you release a reference year. A release protects every figure and "
-        "audits them as an attacker would; if a withheld figure could be recalculated too closely, the release "
-        "is refused.",
+        "audits them as an attacker would; if a withheld figure could be recalculated too closely, the "
+        "release is refused.",
     ),
     "release_years": ("Bezugsjahre und ihre Freigabe", "Reference years and their release"),
     "rel_published": ("veröffentlichte Zellen", "cells published"),
