@@ -103,6 +103,7 @@ def import_observations(
     ``df`` has the columns unit_key, ref_date, variable, value, status and optionally
     source_row, source_column (for error messages).
     """
+    df = df.reset_index(drop=True)  # callers may pass a filtered frame
     level = get_level(session, level_key)
     vids = variable_ids(session)
     n = len(df)
