@@ -40,11 +40,13 @@ import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
 from _child import run_in_child
+
+if TYPE_CHECKING:  # imported where used: the parent process stays small (see below)
+    import numpy as np
+    import pandas as pd
 
 AUDIT_TARGET_S = 60.0
 FIGURES_TARGET_S = 5.0
@@ -94,8 +96,11 @@ def build_jena(url: str, conn: Connection) -> None:
 
 def _leaves(rng: np.random.Generator, size: np.ndarray) -> pd.DataFrame:
     """Counts of the planning areas for one year (``size``: expected residents per area)."""
+    import numpy as np
+    import pandas as pd
+
     population = rng.poisson(size)
-    rates = np.exp(np.linspace(np.log(2e-3), np.log(0.3), len(VARIABLES)))  # rare to common
+    rates = np.exp(np.linspace(np.log(1.5e-3), np.log(0.3), len(VARIABLES)))  # rare to common
     rng.shuffle(rates)
     frame = pd.DataFrame({POPULATION: population})
     for variable, rate in zip(VARIABLES, rates, strict=True):
@@ -134,6 +139,8 @@ def write_catalogue(folder: Path) -> list[str]:
 def build_berlin_size(url: str, catalogue_dir: Path, conn: Connection, seed: int = 7) -> None:
     """Levels, units, variables, relations and 20 yearly imports of the planning areas, through the store;
     sends the build time, the number of observations and the share of small counts."""
+    import numpy as np
+
     from sozialmonitor.db.engine import make_engine, session_scope, upgrade
     from sozialmonitor.geo.units import add_unit, ensure_level
     from sozialmonitor.indicators.store import import_observations

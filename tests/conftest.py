@@ -73,8 +73,9 @@ def jena_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-RELEASED_YEARS = (2007, 2008, 2010, 2012, 2016, 2017)
-"""Years the released test database publishes (the years the web and report tests look at)."""
+RELEASED_YEARS = (2007, 2008, 2010, 2012, 2015, 2016, 2017)
+"""Years the released test database publishes (the years the web and report tests look at; 2015 for the
+dynamics of the social index 2017)."""
 UNPUBLISHED = "share_foreigners"
 """Left unpublished in the released test database: internal only."""
 

@@ -27,6 +27,7 @@ from sqlalchemy import text
 
 from sozialmonitor.db.engine import make_engine, session_scope
 from sozialmonitor.indicators.catalogue import load_catalogue
+from sozialmonitor.indicators.export import HEADERS
 from sozialmonitor.indicators.variables import relations
 from sozialmonitor.publication.release import hierarchy_of, public_scope, release_year
 from sozialmonitor.report.settings import ReportSettings
@@ -153,28 +154,33 @@ def test_planted_values_are_withheld_in_every_api_answer(outputs: Outputs) -> No
 
 def test_no_output_carries_a_planted_count_for_a_planted_cell(outputs: Outputs) -> None:
     # the numerator of a planted cell (1 or 2) must not be given for that unit and year anywhere
+    cat = load_catalogue()
     for name, body in outputs.texts.items():
         if name.startswith("atlas") and " statbez " in name:
             data = json.loads(body)
             year = data["year"]
+            d = cat.indicators[data["indicator"]["key"]]
             for u in data["units"]:
                 n = PLANTED.get((u["key"], year))
-                d = load_catalogue().indicators[data["indicator"]["key"]]
                 if n is not None and u["numerator"] is not None and _affected([d.numerator]):
                     assert u["numerator"] != n, name
     for ind in ("unemployment_share", "unemployment_share_sgb2"):
         for year in YEARS:
             csv = outputs.texts[f"download {ind} {year} csv"]
-            lines = {line.split(";")[0].strip('"'): line for line in csv.splitlines()[1:]}
+            h = HEADERS["de"]
+            table = pd.read_csv(io.StringIO(csv.lstrip("\ufeff")), sep=";", dtype=str, keep_default_na=False)
+            table = table.set_index(h["unit_key"])
             for (unit, y), _ in PLANTED.items():
                 if y == year:
-                    cells = lines[unit].split(";")
-                    assert cells[4] == "" and cells[7] == "", (ind, unit, lines[unit])
+                    row = table.loc[unit]
+                    assert row[h["value"]] == "" and row[h["numerator"]] == "", (ind, unit, row)
+                    assert row[h["status"]] == "geheim" and row[h["reason"]].startswith("gesperrt"), row
             geo = json.loads(outputs.texts[f"download {ind} {year} geojson"])
             props = {f["id"]: f["properties"] for f in geo["features"]}
             for (unit, y), _ in PLANTED.items():
                 if y == year:
                     assert props[unit]["value"] is None and props[unit]["status"] == "suppressed"
+                    assert props[unit]["reason"] in ("primary", "secondary", "small_base")
 
 
 def _report_tables(outputs: Outputs) -> list[list[list[str]]]:

@@ -182,12 +182,18 @@ def social(
         None, "--year", help="Jahr (Standard: das letzte) / year (default: latest)"
     ),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="csv | table"),
+    edition: str = typer.Option(
+        "public",
+        "--edition",
+        help="public: aus den freigegebenen, geschützten Zahlen (wie Portal und Bericht); internal: aus den "
+        "Rohzahlen / public: from the released, protected figures (as portal and report); internal: raw",
+    ),
     db: str | None = typer.Option(None, "--db", help="Datenbank-URL / database URL"),
 ) -> None:
     """Sozialindex (MSS-Verfahren) aus den Daten der Datenbank / social index from the database.
 
     The same computation as the portal and the report (the city's configuration, changes only for units
-    whose boundaries stayed the same).
+    whose boundaries stayed the same); by default from the released figures, exactly as the public sees it.
     """
     from sozialmonitor.cli.common import engine_for
     from sozialmonitor.db.engine import session_scope
@@ -195,10 +201,15 @@ def social(
     from sozialmonitor.publication.social_index import city_index_config, compute_city_index
 
     try:
+        if edition not in ("public", "internal"):
+            raise SozialmonitorError(
+                f"Ausgabe {edition!r}: erwartet public oder internal",
+                f"edition {edition!r}: expected public or internal",
+            )
         with session_scope(engine_for(db)) as s:
             level = level or finest_level(s)
             cfg = city_index_config(s, config)
-            index = compute_city_index(s, level, year, cfg)
+            index = compute_city_index(s, level, year, cfg, public=edition == "public")
     except SozialmonitorError as exc:
         typer.echo(f"{exc.de}\n{exc.en}", err=True)
         raise typer.Exit(1) from exc

@@ -194,19 +194,37 @@ def _list(db: str | None) -> None:
     from rich.table import Table
 
     from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.fmt import number
     from sozialmonitor.publication.release import list_releases
 
     table = Table(title="Freigaben / releases")
-    for h in ("Nr.", "Jahr/year", "freigegeben/released", "von/by", "Indikatoren", "zurückgezogen/withdrawn"):
+    headers = ("Nr.", "Jahr/year", "freigegeben/released", "von/by", "Indikatoren", "veröff./published")
+    for h in (*headers, "gesperrt/withheld", "engstes Intervall/narrowest", "zurückgezogen/withdrawn"):
         table.add_column(h)
     with session_scope(engine_for(db)) as s:
-        for r in list_releases(s):
+        releases = list_releases(s)
+        for r in releases:
+            audit = r.audit or {}
+            withheld = sum(int(v) for v in (audit.get("withheld") or {}).values())
+            n = audit.get("narrowest") or {}
+            narrow = (
+                f"{n.get('unit')} {n.get('variable')}: [{number(n.get('lower'), 1)}; "
+                f"{'∞' if n.get('upper') is None else number(n.get('upper'), 1)}]"
+                if n
+                else "–"
+            )
             table.add_row(
                 str(r.id),
                 str(r.year),
                 f"{r.released_at:%d.%m.%Y %H:%M}",
                 r.released_by,
                 "alle / all" if r.indicators is None else ", ".join(r.indicators),
+                number(audit.get("published"), 0),
+                number(withheld, 0),
+                narrow,
                 f"{r.withdrawn_at:%d.%m.%Y %H:%M} ({r.withdrawn_by})" if r.withdrawn_at else "–",
             )
+    if not releases:
+        out.print("Noch keine Freigaben. / No releases yet: `sozialmonitor release JAHR/YEAR`.")
+        return
     out.print(table)

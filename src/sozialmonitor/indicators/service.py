@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from sozialmonitor.errors import NotFoundError
 from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.store import observations_frame
@@ -28,6 +29,11 @@ def level_observations(session: Session, level: str, variables: list[str] | None
     own = observations_frame(session, variables=variables, level_key=level)
     units = units_frame(session)
     levels = units[["level", "rank"]].drop_duplicates().sort_values("rank")
+    if level not in set(levels["level"]):
+        raise NotFoundError(
+            f"Unbekannte Raumebene {level!r} (vorhanden: {', '.join(levels['level']) or '–'})",
+            f"unknown spatial level {level!r} (present: {', '.join(levels['level']) or '–'})",
+        )
     rank = int(levels.loc[levels["level"] == level, "rank"].iloc[0])
     finer = [lv for lv, r in zip(levels["level"], levels["rank"], strict=True) if r > rank]
     if not finer:

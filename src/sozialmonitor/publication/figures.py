@@ -64,8 +64,6 @@ class ActiveRelease:
     released_at: dt.datetime
     released_by: str
     params: ProtectionParams
-    social_index: dict[str, dict[str, Any]]
-    """The city's social index per level as the release stored it."""
     audit: dict[str, Any]
 
     def shows(self, indicator: str) -> bool:
@@ -84,7 +82,6 @@ def active_releases(session: Session) -> dict[int, ActiveRelease]:
             r.released_at,
             r.released_by,
             ProtectionParams.from_dict(r.params or {}),
-            dict(r.social_index or {}),
             dict(r.audit or {}),
         )
     return out

@@ -15,8 +15,7 @@ class Release(Base):
     """A planner released a reference year (or some indicators of it) for the public.
 
     ``params`` are the protection parameters used, ``audit`` the result of the disclosure audit
-    (cells published/suppressed, narrowest feasible interval), ``social_index`` the city's social index for
-    the year as it was published. A withdrawn release stays as a record.
+    (cells published/suppressed, narrowest feasible interval). A withdrawn release stays as a record.
     """
 
     __tablename__ = "release"
@@ -27,7 +26,6 @@ class Release(Base):
     released_by: Mapped[str] = mapped_column(String(100))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     audit: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    social_index: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     withdrawn_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)

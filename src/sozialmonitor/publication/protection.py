@@ -103,8 +103,14 @@ def protect_year(
     defs: Sequence[IndicatorDef],
     params: ProtectionParams,
     progress: Callable[[str], None] | None = None,
+    known: pd.DataFrame | None = None,
 ) -> Protected:
-    """Protect ``obs`` (``unit_key, variable, ref_date, value, status``; unit keys unique over all levels)."""
+    """Protect ``obs`` (``unit_key, variable, ref_date, value, status``; unit keys unique over all levels).
+
+    ``known``: cells the public already saw (earlier releases of the year, withdrawn ones too: what was
+    published once stays known) with ``unit_key, variable, ref_date, value``; the audit counts them as
+    published where their value is still the true one.
+    """
     obs = obs.reset_index(drop=True)
     protected_kind = obs["variable"].map(lambda v: is_protected(kinds, v)).astype(bool).to_numpy()
     counts = obs[protected_kind].reset_index(drop=True)
@@ -115,6 +121,7 @@ def protect_year(
     if counts.empty:
         return Protected(others, _no_intervals(), 0, {})
     truth = counts["value"].to_numpy(dtype=float)
+    seen_before = _known_mask(counts, known)
     source = counts["status"].isin([SUPPRESSED, MISSING]).to_numpy()
     small = small_base_cells(counts, defs, params).to_numpy()
     extra = np.zeros(len(counts), dtype=bool)  # withheld by the audit's widening
@@ -140,8 +147,10 @@ def protect_year(
         reasons = _reasons(result, small, source, extra)
         # zero cells are not checked: a hidden 0 (a 0 % share from a small base) next to published zeros
         # only (e.g. a district of an Ortsteil with no unemployed foreigners at all) cannot be hidden
-        check = (~published) & ~source & (truth > 0)
-        table = counts[["unit_key", "variable", "ref_date"]].assign(value=truth, published=published)
+        check = (~published) & ~source & (truth > 0) & ~seen_before
+        table = counts[["unit_key", "variable", "ref_date"]].assign(
+            value=truth, published=published | seen_before
+        )
         if progress:
             progress(f"Prüfung / audit, Runde / round {rounds}")
         iv = feasible_intervals(
@@ -228,6 +237,20 @@ def _exposure(
     secondary_level = ProtectionLevel(level.absolute, 0.0)
     flag = np.where(sensitive, exposed(iv, level).to_numpy(), exposed(iv, secondary_level).to_numpy())
     return iv.drop(columns="reason").assign(exposed=flag)
+
+
+def _known_mask(counts: pd.DataFrame, known: pd.DataFrame | None) -> np.ndarray:
+    """Rows of ``counts`` whose true value the public already knows from an earlier release."""
+    if known is None or known.empty:
+        return np.zeros(len(counts), dtype=bool)
+    keys = ["unit_key", "variable", "ref_date"]
+    merged = counts[keys].merge(
+        known[[*keys, "value"]].drop_duplicates(keys).rename(columns={"value": "_known"}), on=keys, how="left"
+    )
+    old = merged["_known"].to_numpy(dtype=float)
+    return np.asarray(
+        ~np.isnan(old) & (np.abs(old - counts["value"].to_numpy(dtype=float)) < 1e-9), dtype=bool
+    )
 
 
 def _no_intervals() -> pd.DataFrame:

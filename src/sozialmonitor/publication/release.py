@@ -1,8 +1,8 @@
 """Releases: imports stay internal until a planner releases a reference year for the public.
 
 :func:`release_year` protects everything the year publishes together (:mod:`.protection`), audits it,
-and — only if no withheld cell is exposed — stores the protected cells and the city's social index as a
-release with who, when, the protection parameters and the audit result. :func:`withdraw` takes a release
+and — only if no withheld cell is exposed — stores the protected cells as a release with who, when, the
+protection parameters and the audit result. :func:`withdraw` takes a release
 back (the record stays). :func:`audit_year` runs the same protection and audit without writing anything.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -27,7 +26,6 @@ from sozialmonitor.publication.figures import choose_city_level
 from sozialmonitor.publication.models import IndicatorPublication, PublicCell, Release
 from sozialmonitor.publication.params import ProtectionParams
 from sozialmonitor.publication.protection import Protected, protect_year
-from sozialmonitor.publication.social_index import compute_city_index, index_payload
 
 Progress = Callable[[str], None]
 
@@ -102,6 +100,30 @@ def year_observations(session: Session, scope: Scope, variables: list[str], year
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
 
+def known_cells(session: Session, year: int) -> pd.DataFrame:
+    """Every cell an earlier release of ``year`` published (withdrawn releases too: once public, known)."""
+    stmt = (
+        select(
+            PublicCell.level, PublicCell.unit_key, PublicCell.variable, PublicCell.ref_date, PublicCell.value
+        )
+        .join(Release, Release.id == PublicCell.release_id)
+        .where(Release.year == year, PublicCell.reason == "", PublicCell.value.is_not(None))
+    )
+    rows = session.execute(stmt).all()
+    frame = pd.DataFrame(rows, columns=["level", "unit_key", "variable", "ref_date", "value"])
+    return frame.assign(unit_key=frame["level"] + ":" + frame["unit_key"])[
+        ["unit_key", "variable", "ref_date", "value"]
+    ]
+
+
+def in_force(session: Session, year: int) -> Release | None:
+    return session.scalars(
+        select(Release)
+        .where(Release.year == year, Release.withdrawn_at.is_(None))
+        .order_by(Release.id.desc())
+    ).first()
+
+
 def hierarchy_of(scope: Scope) -> pd.DataFrame:
     u = scope.units
     u = u[u["level"].isin(scope.levels) & u["parent_level"].isin(scope.levels)]
@@ -139,7 +161,14 @@ def audit_year(
     if not allow_partial:
         _check_complete(obs, scope, year)
     protected = protect_year(
-        obs, hierarchy_of(scope), relations(session), variable_kinds(session), defs, params, progress
+        obs,
+        hierarchy_of(scope),
+        relations(session),
+        variable_kinds(session),
+        defs,
+        params,
+        progress,
+        known=known_cells(session, year),
     )
     return protected, defs, scope
 
@@ -183,9 +212,16 @@ def release_year(
     note: str | None = None,
     allow_partial: bool = False,
 ) -> Release:
-    """Protect, audit and store a release of ``year`` (in the caller's transaction)."""
+    """Protect, audit and store a release of ``year`` (in the caller's transaction).
+
+    A release with a list of indicators adds to the release in force for the year (the new release covers
+    both lists, protected together); the audit counts every cell an earlier release of the year published.
+    """
     params = params or ProtectionParams.from_settings()
-    protected, _, scope = audit_year(session, year, params, indicators, catalogue, progress, allow_partial)
+    current = in_force(session, year)
+    if indicators and current is not None:
+        indicators = None if current.indicators is None else sorted(set(current.indicators) | set(indicators))
+    protected, _, _ = audit_year(session, year, params, indicators, catalogue, progress, allow_partial)
     if len(protected.exposed):
         lines = "\n".join(exposure_lines(protected))
         n = len(protected.exposed)
@@ -193,14 +229,6 @@ def release_year(
             f"Freigabe {year} verweigert: {n} gesperrte Zellen wären zu genau rückrechenbar:\n{lines}",
             f"release of {year} refused: {n} withheld cells could be recalculated too closely:\n{lines}",
         )
-    if progress:
-        progress("Sozialindex / social index")
-    index: dict[str, Any] = {}
-    for lv in scope.levels[1:]:
-        try:
-            index[lv] = index_payload(compute_city_index(session, lv, year, catalogue=catalogue))
-        except SozialmonitorError:
-            continue
     rel = Release(
         year=year,
         indicators=sorted(indicators) if indicators else None,
@@ -208,7 +236,6 @@ def release_year(
         released_by=user,
         params=params.to_dict(),
         audit={**protected.summary, "rounds": protected.rounds},
-        social_index=index or None,
         note=note,
     )
     session.add(rel)

@@ -3,9 +3,9 @@
 The configuration lives in the city folder (``social_index:`` in ``city.yaml``) and is kept in the store by
 the city build (``city_setting``), so that the web server, the report and the command line all read the
 same file; without one, the shipped default applies. :func:`compute_city_index` computes the index from the
-store's figures (the MSS method works on shares; a z-standardised index reveals no count) with changes only
-for units whose boundaries stayed the same. A release stores its result (:func:`index_payload`), and the
-portal shows exactly that.
+public figure set (released, protected rates: the index is then a function of published figures and cannot
+reveal a withheld one) with changes only for units whose boundaries stayed the same; the portal, the public
+report and the CLI call it alike. The internal view may compute it from the raw figures.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sozialmonitor.db.models import CitySetting
 from sozialmonitor.errors import ConfigError, SozialmonitorError
 from sozialmonitor.geo.units import stable_units
-from sozialmonitor.indicators.catalogue import Catalogue
+from sozialmonitor.indicators.catalogue import Catalogue, load_catalogue
 from sozialmonitor.indicators.service import indicator_table
 from sozialmonitor.indices.mss import MssResult
 from sozialmonitor.indices.social_index import DEFAULT_CONFIG, SocialIndexConfig, load_config, parse_config
@@ -92,31 +92,66 @@ def compute_city_index(
     year: int | None = None,
     config: SocialIndexConfig | None = None,
     catalogue: Catalogue | None = None,
+    public: bool = True,
 ) -> CityIndex:
-    """The social index of every unit of ``level`` at the last date of ``year`` (default: the latest)."""
+    """The social index of every unit of ``level`` at the last date of ``year`` (default: the latest).
+
+    ``public`` (the default, used by the portal, the public report and the CLI): computed from the public
+    figure set only — the released, protected rates; a unit with a withheld index indicator is not rated, so
+    the index is a function of published figures and reveals nothing withheld. The dynamics need the rates
+    of the date ``periods`` steps back (in the full data) to be released too. ``public=False``: the raw
+    figures, for internal use only.
+    """
     cfg = config or city_index_config(session)
-    table = indicator_table(session, level, indicators=list(cfg.indicators), catalogue=catalogue)
+    cat = catalogue or load_catalogue()
+    raw = indicator_table(session, level, indicators=list(cfg.indicators), catalogue=cat)
+    raw_dates = sorted(set(raw.loc[raw["value"].notna(), "ref_date"])) if len(raw) else []
+    table = _public_table(session, level, cfg, cat) if public else raw
     ind = table[table["value"].notna()] if len(table) else table
     if ind.empty:
         raise SozialmonitorError(
-            f"Keine Daten für den Sozialindex auf Ebene {level!r}",
-            f"no data for the social index on {level!r}",
+            f"Keine {'freigegebenen ' if public else ''}Daten für den Sozialindex auf Ebene {level!r}",
+            f"no {'released ' if public else ''}data for the social index on {level!r}",
         )
-    all_dates = sorted(set(ind["ref_date"]))
-    dates = [d for d in all_dates if year is None or d.year == year]
+    have = sorted(set(ind["ref_date"]))
+    dates = [d for d in have if year is None or d.year == year]
     if not dates:
-        have = sorted({d.year for d in all_dates})
+        years = ", ".join(str(y) for y in sorted({d.year for d in have}))
         raise SozialmonitorError(
-            f"Kein Sozialindex für {year} (Jahre mit Daten: {', '.join(map(str, have))})",
-            f"no social index for {year} (years with data: {', '.join(map(str, have))})",
+            f"Kein Sozialindex für {year} (Jahre mit {'freigegebenen ' if public else ''}Daten: {years})",
+            f"no social index for {year} (years with {'released ' if public else ''}data: {years})",
         )
     date = dates[-1]
-    earlier = [d for d in all_dates if d <= date]
+    earlier = [d for d in raw_dates if d <= date] or [date]
     base = earlier[max(0, len(earlier) - 1 - cfg.periods)]
+    if cfg.dynamics and base not in set(have):
+        raise SozialmonitorError(
+            f"Die Dynamik des Sozialindex {date.year} braucht auch das Jahr {base.year}; es ist nicht "
+            "freigegeben",
+            f"the dynamics of the social index {date.year} need the year {base.year} too; it is not released",
+        )
     stable = stable_units(session, level, base, date)  # changes only where boundaries stayed the same
-    table = table[[d <= date for d in table["ref_date"]]]
+    table = table[[d in (base, date) for d in table["ref_date"]]]
     result = mss_social_index(table, cfg, ref_date=date, valid_units={base: stable, date: stable})
     return CityIndex(cfg, level, date, result)
+
+
+def _public_table(session: Session, level: str, cfg: SocialIndexConfig, cat: Catalogue) -> pd.DataFrame:
+    from sozialmonitor.publication.figures import public_tables
+    from sozialmonitor.publication.release import public_scope, published_indicators
+
+    published = published_indicators(session)
+    missing = sorted(set(cfg.indicators) - published)
+    if missing:
+        raise SozialmonitorError(
+            f"Der Sozialindex ist nicht öffentlich: nicht veröffentlicht sind {', '.join(missing)}",
+            f"the social index is not public: not published are {', '.join(missing)}",
+        )
+    scope = public_scope(session)
+    if level not in scope.levels:
+        raise SozialmonitorError(f"Ebene {level!r} ist nicht öffentlich", f"level {level!r} is not public")
+    tables, _ = public_tables(session, cat, published & set(cfg.indicators), [level])
+    return tables[level]
 
 
 def _plain(value: Any) -> Any:
@@ -145,13 +180,3 @@ def index_payload(index: CityIndex) -> dict[str, Any]:
         "status_indicators": list(index.config.status),
         "units": units,
     }
-
-
-def payload_frame(payload: dict[str, Any]) -> pd.DataFrame:
-    """The unit records of :func:`index_payload` as a table (index = unit key)."""
-    frame = pd.DataFrame.from_dict(payload.get("units", {}), orient="index")
-    for c in PAYLOAD_COLUMNS:
-        if c not in frame.columns:
-            frame[c] = None
-    frame["valid"] = frame["valid"].fillna(False).astype(bool)
-    return frame

@@ -70,8 +70,6 @@ class ReportData:
     compare_year: int | None
     long: pd.DataFrame = field(repr=False)
     """The full indicator table of the report level (all years up to the report year)."""
-    index_payloads: dict[int, dict[str, object]] = field(default_factory=dict, repr=False)
-    """Public edition: the social index of the report level per released year, as the release stored it."""
 
     @property
     def with_data(self) -> list[ChapterData]:
@@ -218,7 +216,7 @@ def _indicator_data(
 
 def _source(
     session: Session, settings: ReportSettings, catalogue: Catalogue, level: str, city_level: str
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], dict[int, dict[str, object]]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """The indicator tables of the report level and the city level: the public figure set (released years,
     protected; the public edition) or the raw engine (internal edition)."""
     kinds = variable_kinds(session)
@@ -227,7 +225,6 @@ def _source(
             indicator_table(session, level, catalogue=catalogue),
             indicator_table(session, city_level, catalogue=catalogue),
             kinds,
-            {},
         )
     scope = public_scope(session)
     if level not in scope.levels:
@@ -245,8 +242,7 @@ def _source(
             f"the report year {settings.year} is not released (released: {released}). Release it with "
             f"`sozialmonitor release {settings.year}` or write an internal report with `--edition internal`.",
         )
-    payloads = {y: r.social_index[level] for y, r in releases.items() if level in r.social_index}
-    return tables[level], tables.get(city_level, tables[level].iloc[0:0]), kinds, payloads
+    return tables[level], tables.get(city_level, tables[level].iloc[0:0]), kinds
 
 
 def default_compare_year(years: list[int], year: int) -> int | None:
@@ -276,7 +272,7 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
     assigned = assign_chapters(settings.chapters, catalogue)
     wanted = sorted({d.key for defs in assigned.values() for d in defs} | set(settings.profile_indicators))
     wanted = [k for k in wanted if k in catalogue.indicators]
-    ind, city_all, kinds, payloads = _source(session, settings, catalogue, level, city_level)
+    ind, city_all, kinds = _source(session, settings, catalogue, level, city_level)
     ind = ind[ind["indicator"].isin(wanted)]
     ind = ind[[d.year <= settings.year for d in ind["ref_date"]]]
     ind = ind[ind["unit_key"].isin(set(units["unit_key"]))]
@@ -319,7 +315,6 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
         years=years,
         compare_year=compare_year,
         long=ind,
-        index_payloads=payloads,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.fmt import number
 from sozialmonitor.indices.mss import DYNAMICS_CLASSES, STATUS_CLASSES
-from sozialmonitor.publication.social_index import city_index_config, compute_city_index, payload_frame
+from sozialmonitor.publication.social_index import city_index_config, compute_city_index
 from sozialmonitor.report.data import ReportData
 from sozialmonitor.report.maps import MapBase, choropleth
 from sozialmonitor.report.model import Chapter, Figure, Table
@@ -45,19 +45,13 @@ class IndexOutcome:
 
 
 def _compute(session: Session, data: ReportData) -> tuple[pd.DataFrame, str, tuple[str, ...]]:
-    """The city's social index for the report year: as released (public edition) or computed now
-    (internal edition) by the same function the portal and the CLI use."""
+    """The city's social index for the report year by the function the portal and the CLI use: from the
+    released figures (public edition) or the raw ones (internal edition)."""
     year = data.settings.year
-    if not data.settings.internal:
-        payload = data.index_payloads.get(year)
-        if payload is None:
-            raise SozialmonitorError(
-                f"Der Sozialindex {year} ist nicht freigegeben", f"the social index {year} is not released"
-            )
-        name = str(payload.get("name_de") or payload.get("name") or "")
-        return payload_frame(payload), name, tuple(payload.get("status_indicators") or ())  # type: ignore[arg-type]
     cfg = city_index_config(session, data.settings.index.config)
-    index = compute_city_index(session, data.level, year, cfg, catalogue=data.catalogue)
+    index = compute_city_index(
+        session, data.level, year, cfg, catalogue=data.catalogue, public=not data.settings.internal
+    )
     return index.table, cfg.name_de or cfg.name, cfg.status
 
 

@@ -452,22 +452,17 @@ def social_index(
 
 
 def _index_payload(snap: Snapshot, level: str, year: int | None, public: bool) -> dict[str, Any]:
-    """The city's social index: for the public as its release stored it, for planners computed now; both
-    by :func:`sozialmonitor.publication.social_index.compute_city_index`, so portal, report and CLI agree."""
+    """The city's social index by :func:`sozialmonitor.publication.social_index.compute_city_index`: for the
+    public from the released, protected figures (as the public report and the CLI), for planners from the
+    raw figures."""
     from sozialmonitor.db.engine import session_scope
     from sozialmonitor.publication.social_index import compute_city_index, index_payload
 
-    if public:
-        releases = snap.release_info()
-        years = [y for y in sorted(releases) if level in releases[y].social_index]
-        if not years or (year is not None and year not in years):
-            raise NotFoundError(
-                "Der Sozialindex ist für diese Auswahl nicht freigegeben",
-                "the social index is not released for this selection",
-            )
-        return releases[year if year is not None else years[-1]].social_index[level]
     with session_scope(snap.engine) as s:
-        return index_payload(compute_city_index(s, level, year, catalogue=snap.catalogue))
+        try:
+            return index_payload(compute_city_index(s, level, year, catalogue=snap.catalogue, public=public))
+        except SozialmonitorError as exc:
+            raise NotFoundError(exc.de, exc.en) from exc
 
 
 def _social_index(snap: Snapshot, level: str, year: int | None, public: bool, lang: str) -> dict[str, Any]:

@@ -41,6 +41,7 @@ def download_table(atlas: dict[str, object]) -> pd.DataFrame:
             "value": None if u["value"] is None else rounded(u["value"], int(ind["decimals"])),
             "unit": ind["unit"],
             "status": u["status"],
+            "reason": u.get("reason_text", ""),
             "numerator": u["numerator"],
             "denominator": u["denominator"],
             "flag_small": u["flag_small"],
@@ -80,6 +81,8 @@ def download(
                 "year": atlas["year"],
                 "value": u.get("value"),
                 "status": u.get("status"),
+                "reason": u.get("reason") or None,
+                "reason_text": u.get("reason_text") or None,
                 "flag_small": u.get("flag_small"),
             }
             features.append({**f, "properties": {safe_cell(k): safe_cell(v) for k, v in props.items()}})

@@ -84,8 +84,8 @@ async def start_release(request: Request) -> Response:
     user = require(request, "planner")
     form = await _form(request)
     year_text = str(form.get("year", ""))
-    if not year_text.isdigit():
-        raise HTTPException(400, "Jahr fehlt / year missing")
+    if not year_text.isdigit() or not 1900 <= int(year_text) <= 2200:
+        raise HTTPException(400, f"Ungültiges Jahr {year_text[:20]!r} / invalid year")
     year = int(year_text)
     engine = request.app.state.engine
     service = data(request)

@@ -36,7 +36,6 @@ def upgrade() -> None:
         sa.Column("released_by", sa.String(length=100), nullable=False),
         sa.Column("params", sa.JSON(), nullable=False),
         sa.Column("audit", sa.JSON(), nullable=False),
-        sa.Column("social_index", sa.JSON(), nullable=True),
         sa.Column("withdrawn_at", sa.DateTime(), nullable=True),
         sa.Column("withdrawn_by", sa.String(length=100), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
