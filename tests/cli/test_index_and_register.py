@@ -14,7 +14,10 @@ runner = CliRunner()
 
 
 def test_social_index_from_the_jena_database_marks_the_known_deprived_districts(jena_db: str) -> None:
-    result = runner.invoke(app, ["index", "social", "--year", "2017", "--format", "csv", "--db", jena_db])
+    result = runner.invoke(
+        app,
+        ["index", "social", "--year", "2017", "--format", "csv", "--edition", "internal", "--db", jena_db],
+    )
     assert result.exit_code == 0, result.stderr
     rows = {r["unit_key"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
     assert len(rows) == 42

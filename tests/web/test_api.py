@@ -87,7 +87,7 @@ def test_atlas_errors_are_4xx(client: TestClient) -> None:
 
 def test_timeseries_unit_and_city(client: TestClient) -> None:
     ts = client.get("/api/v1/timeseries", params={"indicator": IND, "level": "ortsteil", "unit": "11"}).json()
-    assert len(ts["city_series"]) == 6 and ts["unit"]["key"] == "11"  # the six released years
+    assert len(ts["city_series"]) == 7 and ts["unit"]["key"] == "11"  # the seven released years
     bad = client.get("/api/v1/timeseries", params={"indicator": IND, "level": "ortsteil", "unit": "999x"})
     assert bad.status_code == 404
 
@@ -105,7 +105,7 @@ def test_profile_compare_change_social_index(client: TestClient) -> None:
     assert p["unit"]["name"] == "Ammerbach Ort" and len(p["indicators"]) > 10
     row = next(r for r in p["indicators"] if r["key"] == IND)
     assert row["value"] is None and row["text"] == ""  # withheld (small counts): no sentence about it
-    assert len(row["series"]) == 6  # the released years
+    assert len(row["series"]) == 7  # the released years
     shown = next(
         u
         for u in client.get("/api/v1/atlas", params={"indicator": IND, "level": "statbez"}).json()["units"]

@@ -10,6 +10,7 @@ report and the CLI call it alike. The internal view may compute it from the raw 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,8 +132,10 @@ def compute_city_index(
             f"the dynamics of the social index {date.year} need the year {base.year} too; it is not released",
         )
     stable = stable_units(session, level, base, date)  # changes only where boundaries stayed the same
+    # the base date was chosen in the full data above: hand over just the two dates, one step apart
     table = table[[d in (base, date) for d in table["ref_date"]]]
-    result = mss_social_index(table, cfg, ref_date=date, valid_units={base: stable, date: stable})
+    two_dates = dataclasses.replace(cfg, periods=1) if cfg.dynamics and base != date else cfg
+    result = mss_social_index(table, two_dates, ref_date=date, valid_units={base: stable, date: stable})
     return CityIndex(cfg, level, date, result)
 
 

@@ -242,6 +242,12 @@ def _source(
             f"the report year {settings.year} is not released (released: {released}). Release it with "
             f"`sozialmonitor release {settings.year}` or write an internal report with `--edition internal`.",
         )
+    if settings.compare_year is not None and settings.compare_year not in releases:
+        released = ", ".join(map(str, sorted(releases)))
+        raise SozialmonitorError(
+            f"Das Vergleichsjahr {settings.compare_year} ist nicht freigegeben (freigegeben: {released})",
+            f"the comparison year {settings.compare_year} is not released (released: {released})",
+        )
     return tables[level], tables.get(city_level, tables[level].iloc[0:0]), kinds
 
 

@@ -104,9 +104,10 @@ def resolve_year(
     if year is None:
         return years[-1], years
     if year not in years:
+        have = ", ".join(map(str, years))
         raise NotFoundError(
-            f"Keine Werte für {indicator!r} im Jahr {year} (vorhanden: {years[0]}–{years[-1]})",
-            f"no values for {indicator!r} in {year} (available: {years[0]}–{years[-1]})",
+            f"Keine Werte für {indicator!r} im Jahr {year} (vorhanden: {have})",
+            f"no values for {indicator!r} in {year} (available: {have})",
         )
     return year, years
 
