@@ -19,14 +19,16 @@ def additive_variables(session: Session) -> set[str]:
     return {k for k, kind in variable_kinds(session).items() if kind in ADDITIVE_KINDS}
 
 
-def level_observations(session: Session, level: str, variables: list[str] | None = None) -> pd.DataFrame:
+def level_observations(
+    session: Session, level: str, variables: list[str] | None = None, years: list[int] | None = None
+) -> pd.DataFrame:
     """Observations of a level; if the level has none of a variable, summed up from the finest level below.
 
     Published observations of the level itself (e.g. the city total) win over sums, so a
     suppressed district value never hides a published city figure. Only additive variables are summed:
     shares and changes delivered as such (kind ``rate``, ``change``, ``index``) are not.
     """
-    own = observations_frame(session, variables=variables, level_key=level)
+    own = observations_frame(session, variables=variables, level_key=level, years=years)
     units = units_frame(session)
     levels = units[["level", "rank"]].drop_duplicates().sort_values("rank")
     if level not in set(levels["level"]):
@@ -41,7 +43,7 @@ def level_observations(session: Session, level: str, variables: list[str] | None
     from sozialmonitor.stats.indicators import aggregate
 
     for child_level in reversed(finer):
-        child = observations_frame(session, variables=variables, level_key=child_level)
+        child = observations_frame(session, variables=variables, level_key=child_level, years=years)
         if child.empty:
             continue
         hierarchy = _ancestor_map(units, child_level, level)

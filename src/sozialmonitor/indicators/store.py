@@ -427,12 +427,17 @@ def observations_frame(
         stmt = stmt.where(Variable.key.in_(variables))
     if level_key:
         stmt = stmt.where(SpatialLevel.key == level_key)
+    if years:  # read only the years asked for (a release reads one year of a long series)
+        stmt = stmt.where(
+            Observation.ref_date >= dt.date(min(years), 1, 1),
+            Observation.ref_date <= dt.date(max(years), 12, 31),
+        )
     df = pd.DataFrame(
         session.execute(stmt).all(),
         columns=["level", "unit_key", "ref_date", "variable", "value", "status", "source", "import_id"],
     )
-    if years:
-        df = df[[d.year in years for d in df["ref_date"]]]
+    if years and len(df):
+        df = df[df["ref_date"].map(lambda d: d.year in years).astype(bool)]
     df["value"] = df["value"].astype(float)
     return df.sort_values(["variable", "level", "unit_key", "ref_date"]).reset_index(drop=True)
 

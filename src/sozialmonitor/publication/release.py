@@ -93,8 +93,7 @@ def year_observations(session: Session, scope: Scope, variables: list[str], year
     """Observations of ``year`` on every public level, unit keys qualified as ``level:key``."""
     frames = []
     for lv in scope.levels:
-        obs = level_observations(session, lv, variables)
-        obs = obs[[d.year == year for d in obs["ref_date"]]]
+        obs = level_observations(session, lv, variables, years=[year])
         frames.append(obs.assign(unit_key=lv + ":" + obs["unit_key"].astype(str)))
     cols = ["unit_key", "variable", "ref_date", "value", "status"]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
