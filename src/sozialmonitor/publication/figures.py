@@ -104,7 +104,7 @@ def public_cells(session: Session, releases: Mapping[int, ActiveRelease]) -> pd.
         PublicCell.reason,
         PublicCell.release_id,
     ).where(PublicCell.release_id.in_(ids))
-    frame = pd.DataFrame(session.execute(stmt).all(), columns=cols)
+    frame = pd.DataFrame(session.connection().execute(stmt).fetchall(), columns=cols)
     year_of = {r.id: r.year for r in releases.values()}
     frame["value"] = frame["value"].astype(float)
     return frame.assign(year=frame["release_id"].map(year_of))
@@ -136,7 +136,7 @@ def indicators_from_cells(
     """Indicator table (``INDICATOR_COLUMNS`` + ``reason``) from protected cells of one level.
 
     Rates whose denominator is below ``max(params.min_denominator, indicator.min_denominator)`` or whose
-    unit has fewer residents than ``params.min_population`` (``population``: unit_key → residents) are
+    unit has fewer residents than ``params.min_population`` (``population``: (unit_key, year) → residents) are
     withheld with the reason ``small_base``.
     """
     if cells.empty or not defs:
@@ -149,7 +149,8 @@ def indicators_from_cells(
     min_den = t["indicator"].map({d.key: max(params.min_denominator, d.min_denominator) for d in defs})
     small = is_rate & t["denominator"].notna() & (t["denominator"].astype(float) < min_den.astype(float))
     if population is not None and params.min_population > 0:
-        pop = t["unit_key"].map(population).astype(float)
+        keys = pd.MultiIndex.from_arrays([t["unit_key"], [d.year for d in t["ref_date"]]])
+        pop = pd.Series(population.reindex(keys).to_numpy(dtype=float), index=t.index)
         small |= is_rate & (pop.isna() | (pop < params.min_population))  # a withheld population is small
     small &= t["value"].notna()
     t.loc[small, ["value", "numerator", "denominator"]] = np.nan
@@ -169,22 +170,26 @@ def public_tables(
     releases = active_releases(session)
     cells = public_cells(session, releases)
     out: dict[str, pd.DataFrame] = {}
+    # years released alike (same parameters, indicators and variables) are computed in one go
+    batches: dict[tuple[ProtectionParams, tuple[str, ...] | None, frozenset[str]], list[int]] = {}
+    for year, release in sorted(releases.items()):
+        have = frozenset(cells.loc[cells["year"] == year, "variable"])
+        batches.setdefault((release.params, release.indicators, have), []).append(year)
     for lv in scope:
         part = cells[cells["level"] == lv]
         frames = []
-        for year, release in sorted(releases.items()):
-            sub = part[part["year"] == year]
+        for (_, _, seen), years in batches.items():
+            sub = part[part["year"].isin(years)]
             if sub.empty:
                 continue
-            have = set(sub["variable"])
+            release = releases[years[0]]
             defs = [
                 d
                 for d in catalogue
-                if d.key in published and release.shows(d.key) and set(d.variables) <= have
+                if d.key in published and release.shows(d.key) and set(d.variables) <= seen
             ]
-            pop_var = release.params.population_variable
-            pop_cells = sub[sub["variable"] == pop_var]
-            population = pop_cells.groupby("unit_key")["value"].max() if len(pop_cells) else None
+            pop_cells = sub[sub["variable"] == release.params.population_variable]
+            population = pop_cells.groupby(["unit_key", "year"])["value"].max() if len(pop_cells) else None
             frames.append(indicators_from_cells(sub, defs, release.params, population))
         frames = [f for f in frames if len(f)]
         out[lv] = (
