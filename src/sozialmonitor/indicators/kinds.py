@@ -1,16 +1,16 @@
-"""What kind of quantity a variable is — the one place that decides protection, aggregation and formatting.
+"""What kind of quantity a variable is — the one place that decides protection and aggregation.
 
 Every variable has a validated ``kind``; nothing looks at the free-text unit to decide anything:
 
-========  ===========================================  ========  =========  ==================
-kind      example                                      additive  protected  decimals (default)
-========  ===========================================  ========  =========  ==================
-count     residents, unemployed (persons, households)  yes       yes        0
-amount    area in ha, euros                            yes       no         1
-rate      a share delivered as such (%)                no        no         1
-index     an index value, a ratio                      no        no         2
-change    a change delivered as such (points)          no        no         1
-========  ===========================================  ========  =========  ==================
+========  ===========================================  ========  =========
+kind      example                                      additive  protected
+========  ===========================================  ========  =========
+count     residents, unemployed (persons, households)  yes       yes
+amount    area in ha, euros                            yes       no
+rate      a share delivered as such (%)                no        no
+index     an index value, a ratio                      no        no
+change    a change delivered as such (points)          no        no
+========  ===========================================  ========  =========
 
 A variable without a kind is a **count** (fail closed: it is protected by disclosure control and summed as a
 count). ``additive`` = summed up the spatial hierarchy; ``protected`` = goes through disclosure control.
@@ -31,7 +31,6 @@ KINDS: tuple[str, ...] = (COUNT, AMOUNT, RATE, INDEX, CHANGE)
 DEFAULT_KIND = COUNT
 ADDITIVE_KINDS = frozenset({COUNT, AMOUNT})
 PROTECTED_KINDS = frozenset({COUNT})
-DECIMALS = {COUNT: 0, AMOUNT: 1, RATE: 1, INDEX: 2, CHANGE: 1}
 
 
 def parse_kind(value: object, where: str) -> str:
@@ -67,13 +66,6 @@ def indicator_kind(numerator: tuple[str, ...], denominator: tuple[str, ...], kin
         return RATE
     found = {kind_of(kinds, v) for v in numerator}
     return found.pop() if len(found) == 1 else COUNT
-
-
-def is_count_indicator(
-    numerator: tuple[str, ...], denominator: tuple[str, ...], kinds: Mapping[str, str]
-) -> bool:
-    """A plain sum of counts (no denominator): a district's value is part of the city's."""
-    return not denominator and all(is_protected(kinds, v) for v in numerator)
 
 
 def kind_from_unit(unit: str | None) -> str:

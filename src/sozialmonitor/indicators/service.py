@@ -13,10 +13,11 @@ from sozialmonitor.indicators.store import observations_frame
 
 def additive_variables(session: Session) -> set[str]:
     """Variables whose values add up over units: counts and amounts (by their kind, never by unit text)."""
-    from sozialmonitor.indicators.kinds import ADDITIVE_KINDS
+    from sozialmonitor.indicators.kinds import is_additive
     from sozialmonitor.indicators.variables import variable_kinds
 
-    return {k for k, kind in variable_kinds(session).items() if kind in ADDITIVE_KINDS}
+    kinds = variable_kinds(session)
+    return {k for k in kinds if is_additive(kinds, k)}
 
 
 def level_observations(

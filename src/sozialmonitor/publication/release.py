@@ -62,6 +62,20 @@ def published_indicators(session: Session) -> frozenset[str]:
     return frozenset(rows.all())
 
 
+def set_published(session: Session, keys: list[str], published: bool, user: str) -> None:
+    """Publish (or withdraw) catalogue indicators; the change is recorded with user and time."""
+    now = dt.datetime.now()
+    for key in keys:
+        row = session.get(IndicatorPublication, key)
+        if row is None:
+            session.add(
+                IndicatorPublication(indicator=key, published=published, changed_at=now, changed_by=user)
+            )
+        else:
+            row.published, row.changed_at, row.changed_by = published, now, user
+    session.flush()
+
+
 def released_defs(session: Session, catalogue: Catalogue, indicators: list[str] | None) -> list[IndicatorDef]:
     """The catalogue indicators a release covers: the published ones (restricted to ``indicators``)."""
     published = published_indicators(session)
@@ -272,11 +286,7 @@ def release_year(
 
 def withdraw(session: Session, year: int, user: str) -> Release:
     """Withdraw the release in force for ``year``; the year's figures leave the portal at once."""
-    rel = session.scalars(
-        select(Release)
-        .where(Release.year == year, Release.withdrawn_at.is_(None))
-        .order_by(Release.id.desc())
-    ).first()
+    rel = in_force(session, year)
     if rel is None:
         raise NotFoundError(f"Keine gültige Freigabe für {year}", f"no release in force for {year}")
     rel.withdrawn_at = dt.datetime.now().replace(microsecond=0)

@@ -232,7 +232,8 @@ def _source(
             f"Die Ebene {level!r} gehört nicht zu den öffentlichen Ebenen ({', '.join(scope.levels)})",
             f"level {level!r} is not a public level ({', '.join(scope.levels)})",
         )
-    tables, releases = public_tables(session, catalogue, published_indicators(session), scope.levels)
+    levels = [lv for lv in scope.levels if lv in (level, city_level)]
+    tables, releases = public_tables(session, catalogue, published_indicators(session), levels)
     if settings.year not in releases:
         released = ", ".join(map(str, sorted(releases))) or "–"
         raise SozialmonitorError(

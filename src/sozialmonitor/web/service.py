@@ -14,7 +14,6 @@ most once a second), so pages and API always show the same figures.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +33,9 @@ from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_cat
 from sozialmonitor.indicators.service import indicator_table
 from sozialmonitor.publication.figures import ActiveRelease, choose_city_level, public_tables
 from sozialmonitor.publication.models import IndicatorPublication, Release
-from sozialmonitor.publication.release import published_indicators
+from sozialmonitor.publication.release import published_indicators, set_published
+
+__all__ = ["DataService", "LevelInfo", "Snapshot", "data_stamp", "published_indicators", "set_published"]
 
 STAMP_TTL = 1.0
 T = TypeVar("T")
@@ -195,20 +196,6 @@ def data_stamp(session: Session) -> tuple[object, ...]:
         select(func.max(Release.id), func.count(Release.withdrawn_at), func.max(Release.withdrawn_at))
     ).one()
     return (*imports, *pubs, *releases)
-
-
-def set_published(session: Session, keys: list[str], published: bool, user: str) -> None:
-    """Publish (or withdraw) catalogue indicators; the change is recorded with user and time."""
-    now = dt.datetime.now()
-    for key in keys:
-        row = session.get(IndicatorPublication, key)
-        if row is None:
-            session.add(
-                IndicatorPublication(indicator=key, published=published, changed_at=now, changed_by=user)
-            )
-        else:
-            row.published, row.changed_at, row.changed_by = published, now, user
-    session.flush()
 
 
 class DataService:
