@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from sozialmonitor.config import database_url
@@ -42,6 +42,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def refresh_statistics(session: Session) -> None:
+    """After a bulk write, let the query planner see the new table sizes.
+
+    SQLite keeps no statistics unless asked (without them it reads a year of one level through every
+    unit's whole series: 0,3 s instead of 0,07 s for a Berlin-size year); the sampled ``ANALYZE`` takes a
+    few milliseconds. PostgreSQL's autovacuum analyses by itself.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA analysis_limit=1000"))
+        session.execute(text("ANALYZE"))
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

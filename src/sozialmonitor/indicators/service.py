@@ -21,15 +21,29 @@ def additive_variables(session: Session) -> set[str]:
 
 
 def level_observations(
-    session: Session, level: str, variables: list[str] | None = None, years: list[int] | None = None
+    session: Session,
+    level: str,
+    variables: list[str] | None = None,
+    years: list[int] | None = None,
+    read: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Observations of a level; if the level has none of a variable, summed up from the finest level below.
 
     Published observations of the level itself (e.g. the city total) win over sums, so a
     suppressed district value never hides a published city figure. Only additive variables are summed:
     shares and changes delivered as such (kind ``rate``, ``change``, ``index``) are not.
+
+    ``read``: observations already read per level for the same ``variables`` and ``years``; filled as levels
+    are read, so that a caller asking for several levels reads each level from the store once.
     """
-    own = observations_frame(session, variables=variables, level_key=level, years=years)
+    frames = {} if read is None else read
+
+    def observations_of(lv: str) -> pd.DataFrame:
+        if lv not in frames:
+            frames[lv] = observations_frame(session, variables=variables, level_key=lv, years=years)
+        return frames[lv]
+
+    own = observations_of(level)
     units = units_frame(session)
     levels = units[["level", "rank"]].drop_duplicates().sort_values("rank")
     if level not in set(levels["level"]):
@@ -44,7 +58,7 @@ def level_observations(
     from sozialmonitor.stats.indicators import aggregate
 
     for child_level in reversed(finer):
-        child = observations_frame(session, variables=variables, level_key=child_level, years=years)
+        child = observations_of(child_level)
         if child.empty:
             continue
         hierarchy = _ancestor_map(units, child_level, level)

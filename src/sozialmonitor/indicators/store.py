@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from sozialmonitor.db.engine import refresh_statistics
 from sozialmonitor.db.models import (
     OBSERVATION_STATUSES,
     ImportRun,
@@ -262,6 +263,8 @@ def import_observations(
         session.execute(update(Observation), [{**u, "import_id": run.id} for u in updates])
     if changes:
         session.connection().execute(insert(ObservationChange), [{**c, "import_id": run.id} for c in changes])
+    if inserts:
+        refresh_statistics(session)
     return result
 
 
@@ -432,8 +435,9 @@ def observations_frame(
             Observation.ref_date >= dt.date(min(years), 1, 1),
             Observation.ref_date <= dt.date(max(years), 12, 31),
         )
+    session.flush()  # the plain connection below does not flush pending changes itself
     df = pd.DataFrame(
-        session.execute(stmt).all(),
+        session.connection().execute(stmt).all(),  # plain rows: no ORM result processing
         columns=["level", "unit_key", "ref_date", "variable", "value", "status", "source", "import_id"],
     )
     if years and len(df):

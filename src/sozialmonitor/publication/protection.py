@@ -29,7 +29,7 @@ import pandas as pd
 from sozialmonitor.indicators.catalogue import IndicatorDef
 from sozialmonitor.indicators.kinds import is_protected
 from sozialmonitor.publication.params import ProtectionParams
-from sozialmonitor.stats.audit import ProtectionLevel, exposed, feasible_intervals, widen
+from sozialmonitor.stats.audit import BlockCache, ProtectionLevel, exposed, feasible_intervals, widen
 from sozialmonitor.stats.disclosure import SECONDARY, build_equations, eliminate_unseen, protect
 from sozialmonitor.stats.status import MISSING, SUPPRESSED
 
@@ -112,7 +112,7 @@ def protect_year(
     published where their value is still the true one.
     """
     obs = obs.reset_index(drop=True)
-    protected_kind = obs["variable"].map(lambda v: is_protected(kinds, v)).astype(bool).to_numpy()
+    protected_kind = _protected_rows(obs, kinds)
     counts = obs[protected_kind].reset_index(drop=True)
     others = obs[~protected_kind].assign(
         reason=np.where(obs.loc[~protected_kind, "status"].isin([SUPPRESSED, MISSING]), SOURCE, "")
@@ -129,19 +129,20 @@ def protect_year(
     # protect works on the relations among what is published (variables nobody sees eliminated); the
     # audit keeps those variables as unknowns ≥ 0, as an attacker would
     seen_groups = eliminate_unseen(groups, set(counts["variable"]))
+    solved: BlockCache = {}  # blocks of withheld cells the audit solved in an earlier round
     rounds = 0
     while True:
         rounds += 1
         status = np.where(small | extra, SUPPRESSED, counts["status"].to_numpy())
         result = protect(
-            counts.assign(status=status),
+            counts.assign(status=status, _pos=np.arange(len(counts))),
             hierarchy=hierarchy,
             variable_groups=seen_groups,
             threshold=params.threshold,
         )
-        # protect keeps the row order of its input within each reference date: align by key
-        result = counts[["unit_key", "variable", "ref_date"]].merge(
-            result, on=["unit_key", "variable", "ref_date"], how="left"
+        # protect returns its input rows grouped by reference date: back to the order of ``counts``
+        result = (
+            result.iloc[np.argsort(result["_pos"].to_numpy())].drop(columns="_pos").reset_index(drop=True)
         )
         published = result["suppression"].eq("").to_numpy() & ~np.isnan(result["value"].to_numpy(dtype=float))
         reasons = _reasons(result, small, source, extra)
@@ -154,9 +155,14 @@ def protect_year(
         if progress:
             progress(f"Prüfung / audit, Runde / round {rounds}")
         iv = feasible_intervals(
-            table, hierarchy=hierarchy, variable_groups=groups, by=("ref_date",), audit=pd.Series(check)
+            table,
+            hierarchy=hierarchy,
+            variable_groups=groups,
+            by=("ref_date",),
+            audit=pd.Series(check),
+            cache=solved,
         )
-        iv = _exposure(iv, table, reasons, level) if len(iv) else _no_intervals()
+        iv = _exposure(iv, table[check], reasons[check], level) if len(iv) else _no_intervals()
         if not iv["exposed"].any() or rounds >= MAX_ROUNDS:
             break
         stuck = iv[iv["exposed"]]
@@ -165,12 +171,8 @@ def protect_year(
             widened = escalate(table, stuck, hierarchy, groups, level)
         else:
             widened = widen(table, stuck, hierarchy, groups, by=("ref_date",), level=level)
-        aligned = table[["unit_key", "variable", "ref_date"]].merge(
-            widened[["unit_key", "variable", "ref_date", "published"]],
-            on=["unit_key", "variable", "ref_date"],
-            how="left",
-        )
-        newly = published & ~aligned["published"].fillna(True).to_numpy(dtype=bool)
+        # widen and escalate return the rows of ``table`` in its order
+        newly = published & ~widened["published"].to_numpy(dtype=bool)
         if not newly.any():
             break
         extra |= newly
@@ -228,15 +230,21 @@ def escalate(
 def _exposure(
     iv: pd.DataFrame, table: pd.DataFrame, reasons: np.ndarray, level: ProtectionLevel
 ) -> pd.DataFrame:
-    """Mark exposed cells: a sensitive cell (small count, small base) needs the full protection interval
-    ``max(absolute, relative · value)``; a cell withheld only to protect others (secondary) must not be
-    narrowed below ± ``absolute`` persons."""
+    """Mark exposed cells (``table`` and ``reasons``: the rows of the audited cells, or more): a sensitive
+    cell (small count, small base) needs the full protection interval ``max(absolute, relative · value)``;
+    a cell withheld only to protect others (secondary) must not be narrowed below ± ``absolute`` persons."""
     keyed = table[["unit_key", "variable", "ref_date"]].assign(reason=reasons)
     iv = iv.merge(keyed, on=["unit_key", "variable", "ref_date"], how="left")
     sensitive = iv["reason"].isin([PRIMARY, SMALL_BASE]).to_numpy()
     secondary_level = ProtectionLevel(level.absolute, 0.0)
     flag = np.where(sensitive, exposed(iv, level).to_numpy(), exposed(iv, secondary_level).to_numpy())
     return iv.drop(columns="reason").assign(exposed=flag)
+
+
+def _protected_rows(frame: pd.DataFrame, kinds: dict[str, str]) -> np.ndarray:
+    """Rows whose variable is of a protected kind (counts; unknown variables too: fail closed)."""
+    protected = [v for v in frame["variable"].unique() if is_protected(kinds, v)]
+    return np.asarray(frame["variable"].isin(protected).to_numpy(), dtype=bool)
 
 
 def _known_mask(counts: pd.DataFrame, known: pd.DataFrame | None) -> np.ndarray:
@@ -260,7 +268,7 @@ def _no_intervals() -> pd.DataFrame:
 
 def summarise(cells: pd.DataFrame, intervals: pd.DataFrame, kinds: dict[str, str]) -> dict[str, object]:
     """Counts of published and withheld cells by reason, and the narrowest feasible interval."""
-    prot = cells[cells["variable"].map(lambda v: is_protected(kinds, v)).astype(bool)]
+    prot = cells[_protected_rows(cells, kinds)]
     reasons = prot["reason"].value_counts().to_dict()
     out: dict[str, object] = {
         "cells": len(prot),

@@ -106,8 +106,9 @@ def released_defs(session: Session, catalogue: Catalogue, indicators: list[str] 
 def year_observations(session: Session, scope: Scope, variables: list[str], year: int) -> pd.DataFrame:
     """Observations of ``year`` on every public level, unit keys qualified as ``level:key``."""
     frames = []
+    read: dict[str, pd.DataFrame] = {}
     for lv in scope.levels:
-        obs = level_observations(session, lv, variables, years=[year])
+        obs = level_observations(session, lv, variables, years=[year], read=read)
         frames.append(obs.assign(unit_key=lv + ":" + obs["unit_key"].astype(str)))
     cols = ["unit_key", "variable", "ref_date", "value", "status"]
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)

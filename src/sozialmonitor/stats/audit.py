@@ -4,8 +4,8 @@ The attacker knows the value of every published cell, every additive equation of
 equations as :func:`sozialmonitor.stats.disclosure.protect`: hierarchy sums and variable groups) and that
 every cell is a count (≥ 0). Cells needed by an equation but absent from the table are unknown to the
 attacker as hidden cells are. For every audited hidden cell, :func:`feasible_intervals` computes the
-interval of values compatible with that knowledge, exactly, by linear programming (HiGHS through
-``scipy.optimize.linprog``).
+interval of values compatible with that knowledge, exactly, by linear programming (HiGHS, the solver of
+``scipy.optimize.linprog``, one model per block re-solved for each bound).
 
 :func:`exposed` compares the intervals with a protection level (tau-ARGUS style: with
 ``p = max(absolute, relative · value)`` the interval must reach down to ``value − p`` (or 0) and up to
@@ -25,6 +25,7 @@ Algorithm of the audit, per key combination (e.g. reference date):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,10 +33,11 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
+from scipy.optimize._highspy import _core as _highs
 from scipy.sparse.csgraph import connected_components
 
 from sozialmonitor.errors import SozialmonitorError
-from sozialmonitor.stats.disclosure import VariableGroups, build_equations
+from sozialmonitor.stats.disclosure import VariableGroups, build_equations, diagonal_block, row_entries
 
 EXACT_TOL = 1e-6
 _TOL = 1e-7  # feasibility tolerance when a feasible point is compared with an outer bound
@@ -165,19 +167,60 @@ def _not_additive() -> SozialmonitorError:
     )
 
 
-def _solve(c: np.ndarray, a: sparse.csr_matrix, b: np.ndarray) -> tuple[float, np.ndarray | None]:
-    """Minimum of ``c @ x`` over ``a @ x == b, x ≥ 0`` and the optimal point (−inf, None if unbounded)."""
-    res = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-    if res.status == 3:
-        return -np.inf, None
-    if res.status == 2:
-        raise _not_additive()
-    if res.status != 0:
-        raise SozialmonitorError(
-            f"Geheimhaltungsprüfung: lineares Programm nicht gelöst ({res.message})",
-            f"disclosure audit: linear program not solved ({res.message})",
-        )
-    return float(res.fun), np.asarray(res.x, dtype=float)
+class _BlockLP:
+    """The LP of one block, ``a @ x == b, x ≥ 0``, loaded into HiGHS once; each bound of a cell is a new
+    objective on the same model, which HiGHS re-solves from the previous optimal basis (hot start). This
+    avoids building the problem anew for every bound (``linprog`` costs milliseconds per call, the solve
+    itself tens of microseconds for the blocks of a city table).
+
+    Uses the HiGHS binding that ships with SciPy (``scipy.optimize._highspy``), the solver behind
+    ``linprog(method="highs")``; the pinned SciPy version keeps that module in place.
+    """
+
+    def __init__(self, a: sparse.csr_matrix, b: np.ndarray) -> None:
+        csc = a.tocsc()
+        n_row, n_col = csc.shape
+        lp = _highs.HighsLp()
+        lp.num_col_, lp.num_row_ = n_col, n_row
+        lp.col_cost_ = np.zeros(n_col)
+        lp.col_lower_ = np.zeros(n_col)
+        lp.col_upper_ = np.full(n_col, _highs.kHighsInf)
+        lp.row_lower_ = np.asarray(b, dtype=float)
+        lp.row_upper_ = np.asarray(b, dtype=float)
+        lp.a_matrix_.format_ = _highs.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = csc.indptr
+        lp.a_matrix_.index_ = csc.indices
+        lp.a_matrix_.value_ = csc.data.astype(float)
+        self._h = _highs._Highs()
+        self._h.setOptionValue("output_flag", False)
+        self._h.passModel(lp)
+        self._last = -1
+
+    def minimize(self, j: int, sign: float) -> tuple[float, np.ndarray | None]:
+        """Minimum of ``sign · x_j`` and the optimal point (−inf, None if unbounded)."""
+        if self._last >= 0:
+            self._h.changeColCost(self._last, 0.0)
+        self._h.changeColCost(j, sign)
+        self._last = j
+        self._h.run()
+        status = self._h.getModelStatus()
+        if status == _highs.HighsModelStatus.kUnboundedOrInfeasible:
+            # presolve could not tell which: solve without it
+            self._h.setOptionValue("presolve", "off")
+            self._h.run()
+            status = self._h.getModelStatus()
+        if status == _highs.HighsModelStatus.kUnbounded:
+            return -np.inf, None
+        if status == _highs.HighsModelStatus.kInfeasible:
+            raise _not_additive()
+        if status != _highs.HighsModelStatus.kOptimal:
+            message = self._h.modelStatusToString(status)
+            raise SozialmonitorError(
+                f"Geheimhaltungsprüfung: lineares Programm nicht gelöst ({message})",
+                f"disclosure audit: linear program not solved ({message})",
+            )
+        x = np.asarray(self._h.getSolution().col_value, dtype=float)
+        return float(self._h.getInfo().objective_function_value), x
 
 
 def _unbounded(a: sparse.csr_matrix) -> np.ndarray:
@@ -223,14 +266,13 @@ def _block_bounds(
         unbounded = _unbounded(a)
     lower = np.empty(len(targets))
     upper = np.empty(len(targets))
-    c = np.zeros(n)
+    lp: _BlockLP | None = None
     for i, j in enumerate(targets):
         if seen_min[j] <= lo_out[j] + _TOL * (1 + lo_out[j]):
             lower[i] = lo_out[j]
         else:
-            c[j] = 1.0
-            lower[i], x = _solve(c, a, b)
-            c[j] = 0.0
+            lp = lp or _BlockLP(a, b)
+            lower[i], x = lp.minimize(int(j), 1.0)
             if x is not None:
                 np.minimum(seen_min, x, out=seen_min)
                 np.maximum(seen_max, x, out=seen_max)
@@ -239,9 +281,8 @@ def _block_bounds(
         elif seen_max[j] >= hi_out[j] - _TOL * (1 + hi_out[j]):
             upper[i] = hi_out[j]
         else:
-            c[j] = -1.0
-            fun, x = _solve(c, a, b)
-            c[j] = 0.0
+            lp = lp or _BlockLP(a, b)
+            fun, x = lp.minimize(int(j), -1.0)
             upper[i] = -fun
             if x is not None:
                 np.minimum(seen_min, x, out=seen_min)
@@ -250,7 +291,21 @@ def _block_bounds(
     return lower, np.maximum(upper, lower)
 
 
-def _intervals_one(system: _System, audited: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+BlockCache = dict[bytes, tuple[np.ndarray, np.ndarray]]
+"""Intervals of blocks already solved, keyed by everything that determines them (see :func:`_block_key`)."""
+
+
+def _block_key(*arrays: np.ndarray) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"|")
+    return digest.digest()
+
+
+def _intervals_one(
+    system: _System, audited: np.ndarray, cache: BlockCache | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Interval of the hidden cells at positions ``audited`` (indices into ``system.hidden``)."""
     n_hidden = len(system.hidden)
     lower = np.zeros(n_hidden)
@@ -289,14 +344,25 @@ def _intervals_one(system: _System, audited: np.ndarray) -> tuple[np.ndarray, np
         e0, e1 = eq_start[block], eq_start[block + 1]
         c0, c1 = cell_start[block], cell_start[block + 1]
         targets = multi[lo_t:hi_t]
-        lower[targets], upper[targets] = _block_bounds(
-            perm[e0:e1, c0:c1].tocsr(),
+        indptr, indices, data = diagonal_block(perm, e0, e1, c0)
+        block = sparse.csr_matrix((data, indices, indptr), shape=(e1 - e0, c1 - c0))
+        args = (
+            block,
             perm_rhs[e0:e1],
             where[targets] - c0,
             perm_lo[c0:c1],
             perm_hi[c0:c1],
             perm_truth[c0:c1],
         )
+        if cache is None:
+            lower[targets], upper[targets] = _block_bounds(*args)
+            continue
+        # the interval of a block is a function of its equations, right-hand side, targets, outer bounds and
+        # true values: a block that an earlier round of the audit solved is not solved again
+        key = _block_key(block.indptr, block.indices, block.data, *args[1:])
+        if key not in cache:
+            cache[key] = _block_bounds(*args)
+        lower[targets], upper[targets] = cache[key]
     return lower[audited], upper[audited]
 
 
@@ -322,12 +388,6 @@ def _groups(table: pd.DataFrame, keys: list[str]) -> list[tuple[tuple[object, ..
     ]
 
 
-def _cell_positions(part: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray:
-    """Row position in ``part`` of every cell of the equations (−1 for cells absent from the table)."""
-    index = pd.MultiIndex.from_frame(part[["unit_key", "variable"]])
-    return np.asarray(index.get_indexer(pd.MultiIndex.from_frame(cells[["unit_key", "variable"]])))
-
-
 def _equations(
     part: pd.DataFrame, hierarchy: pd.DataFrame | None, variable_groups: VariableGroups | None
 ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
@@ -340,7 +400,7 @@ def _equations(
             f"disclosure audit: cell {dup} occurs more than once in the table",
         )
     eq = build_equations(part, hierarchy, variable_groups)
-    positions = _cell_positions(part, eq.cells)
+    positions = eq.rows
     values, published = _published_flags(part, positions)
     return _true_equations(eq.matrix.tocsr(), values), values, published, positions, eq.cells
 
@@ -385,6 +445,7 @@ def feasible_intervals(
     variable_groups: VariableGroups | None = None,
     by: Sequence[str] = ("ref_date",),
     audit: pd.Series | None = None,
+    cache: BlockCache | None = None,
 ) -> pd.DataFrame:
     """Feasible interval of hidden cells as an attacker can compute it.
 
@@ -393,6 +454,9 @@ def feasible_intervals(
     ``variable_groups`` as for :func:`~sozialmonitor.stats.disclosure.protect`. ``audit`` (bool, same index as
     ``table``) selects the hidden cells to compute; default every hidden cell with ``value > 0``; published
     rows in it are ignored.
+
+    ``cache``: a dictionary kept between calls on the same table (e.g. the rounds of an audit loop that hides
+    more cells each round): blocks of hidden cells that did not change are not solved again.
 
     Returns one row per audited cell: the key columns, ``unit_key, variable, value, lower, upper`` (``inf``
     when unbounded) and ``exact`` (``upper − lower < 1e-6``: the attacker knows the value).
@@ -423,7 +487,7 @@ def feasible_intervals(
         hidden_pos = positions[system.hidden]
         selected = np.flatnonzero(hidden_pos >= 0)
         selected = selected[part["_audit"].to_numpy()[hidden_pos[selected]]]
-        lower, upper = _intervals_one(system, selected)
+        lower, upper = _intervals_one(system, selected, cache)
         rows.append(part["_row"].to_numpy()[hidden_pos[selected]])
         lowers.append(lower)
         uppers.append(upper)
@@ -467,13 +531,12 @@ def exposed(intervals: pd.DataFrame, level: ProtectionLevel = ProtectionLevel())
 
 def _candidates(
     matrix: sparse.csr_matrix, eqs: np.ndarray, values: np.ndarray, published: np.ndarray
-) -> pd.DataFrame:
-    """Published non-zero cells of the equations ``eqs``: ``eq`` (position in ``eqs``), ``cell``, ``sign``,
-    ``value``."""
-    sub = matrix[eqs].tocoo()
-    cand = pd.DataFrame({"eq": sub.row, "cell": sub.col, "sign": sub.data})
-    cand["value"] = values[cand["cell"]]
-    return cand[published[cand["cell"]] & (cand["value"] > 0)]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Published non-zero cells of the equations ``eqs``: eq (position in ``eqs``), cell, sign, value."""
+    row, cell, sign = row_entries(matrix, eqs)
+    value = values[cell]
+    ok = published[cell] & (value > 0)  # NaN (unknown) is not > 0
+    return row[ok], cell[ok], sign[ok], value[ok]
 
 
 def _pick(
@@ -481,13 +544,14 @@ def _pick(
 ) -> int:
     """The published non-zero cell of equations ``eqs`` to hide: the smallest one of at least ``required``
     (parts before totals), else the largest one; −1 if there is none."""
-    cand = _candidates(matrix, eqs, values, published)
-    if cand.empty:
+    _, cell, sign, value = _candidates(matrix, eqs, values, published)
+    if len(cell) == 0:
         return -1
-    big = cand[cand["value"] >= required]
-    if len(big):
-        return int(big.sort_values(["sign", "value", "cell"]).iloc[0]["cell"])
-    return int(cand.sort_values(["value", "sign", "cell"], ascending=[False, True, True]).iloc[0]["cell"])
+    big = value >= required
+    if big.any():
+        c, sg, v = cell[big], sign[big], value[big]
+        return int(c[np.lexsort((c, v, sg))[0]])  # by sign (parts first), value, cell
+    return int(cell[np.lexsort((cell, sign, -value))[0]])  # largest value, parts first, cell
 
 
 def _close(matrix: sparse.csr_matrix, values: np.ndarray, published: np.ndarray) -> None:
@@ -496,11 +560,12 @@ def _close(matrix: sparse.csr_matrix, values: np.ndarray, published: np.ndarray)
     incidence = abs(matrix).tocsr()
     while True:
         single = np.flatnonzero(incidence @ (~published).astype(float) == 1)
-        cand = _candidates(matrix, single, values, published)
-        if cand.empty:
+        eq, cell, sign, value = _candidates(matrix, single, values, published)
+        if len(cell) == 0:
             return
-        best = cand.sort_values(["eq", "sign", "value", "cell"]).drop_duplicates("eq")
-        published[best["cell"].to_numpy()] = False
+        order = np.lexsort((cell, value, sign, eq))
+        _, first = np.unique(eq[order], return_index=True)
+        published[cell[order[first]]] = False
 
 
 def _by_hidden_mass(
@@ -508,12 +573,12 @@ def _by_hidden_mass(
 ) -> np.ndarray:
     """``eqs`` ordered by the sum of the other hidden cells in them (unknown values count as infinite):
     the equation with the least hidden mass next to ``cell`` is the one that pins it down."""
-    sub = matrix[eqs].tocoo()
-    other = hidden[sub.col] & (sub.col != cell)
-    mass = np.where(np.isnan(values[sub.col]), np.inf, np.abs(values[sub.col]))
-    total = np.bincount(sub.row, np.where(other, mass, 0.0), len(eqs))
+    row, col, _ = row_entries(matrix, eqs)
+    other = hidden[col] & (col != cell)
+    mass = np.where(np.isnan(values[col]), np.inf, np.abs(values[col]))
+    total = np.bincount(row, np.where(other, mass, 0.0), len(eqs))
     total[np.isnan(total)] = np.inf
-    return np.asarray(eqs[np.argsort(total, kind="stable")])
+    return np.asarray(np.asarray(eqs)[np.argsort(total, kind="stable")])
 
 
 def widen(

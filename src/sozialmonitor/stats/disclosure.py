@@ -43,6 +43,9 @@ protected counts: a rate whose numerator or denominator is suppressed is suppres
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -66,8 +69,9 @@ SECONDARY = "secondary"
 class Equations:
     """Cells of one table and its additive equations (``matrix @ values == 0``)."""
 
-    cells: pd.DataFrame  # unit_key, variable, value, present, primary
+    cells: pd.DataFrame  # unit_key, variable, value, present
     matrix: sparse.csr_matrix  # n_equations × n_cells, +1 total, −1 parts
+    rows: np.ndarray  # row position in the table of every cell, −1 for cells absent from it
 
 
 def relation_coefficients(variable_groups: VariableGroups) -> list[dict[str, float]]:
@@ -119,15 +123,71 @@ def eliminate_unseen(variable_groups: VariableGroups, seen: set[str]) -> list[di
     return list(unique.values())
 
 
+_STRUCTURES: OrderedDict[bytes, tuple[pd.DataFrame, sparse.csr_matrix]] = OrderedDict()
+_STRUCTURES_LOCK = threading.Lock()
+_STRUCTURES_KEPT = 4
+
+
 def build_equations(
     table: pd.DataFrame,
     hierarchy: pd.DataFrame | None = None,
     variable_groups: VariableGroups | None = None,
 ) -> Equations:
     """The cells of ``table`` (one key combination) and its equations; cells needed by an equation but
-    absent from ``table`` are added as unknown (``present`` False)."""
-    cells = table[["unit_key", "variable", "value"]].copy()
-    cells["present"] = True
+    absent from ``table`` are added as unknown (``present`` False).
+
+    The equations depend only on which cells the table has, not on their values: the last few structures
+    are kept (keyed by a hash of the cells, the hierarchy and the groups), so that protecting and auditing
+    the same table round after round builds them once.
+    """
+    key = _structure_key(table, hierarchy, variable_groups)
+    with _STRUCTURES_LOCK:
+        hit = _STRUCTURES.get(key)
+        if hit is not None:
+            _STRUCTURES.move_to_end(key)
+    if hit is None:
+        hit = _structure(table, hierarchy, variable_groups)
+        with _STRUCTURES_LOCK:
+            _STRUCTURES[key] = hit
+            while len(_STRUCTURES) > _STRUCTURES_KEPT:
+                _STRUCTURES.popitem(last=False)
+    frame, matrix = hit
+    rows = frame["_row"].to_numpy()
+    values = np.full(len(frame), np.nan)
+    values[rows >= 0] = table["value"].to_numpy(dtype=float)[rows[rows >= 0]]
+    cells = pd.DataFrame(
+        {
+            "unit_key": frame["unit_key"].to_numpy(),
+            "variable": frame["variable"].to_numpy(),
+            "value": values,
+            "present": rows >= 0,
+        }
+    )
+    return Equations(cells, matrix, rows)
+
+
+def _structure_key(
+    table: pd.DataFrame, hierarchy: pd.DataFrame | None, variable_groups: VariableGroups | None
+) -> bytes:
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(
+        pd.util.hash_pandas_object(table[["unit_key", "variable"]], index=False).to_numpy().tobytes()
+    )
+    if hierarchy is not None and len(hierarchy):
+        cols = hierarchy[["unit_key", "parent_key"]]
+        digest.update(b"|h|" + pd.util.hash_pandas_object(cols, index=False).to_numpy().tobytes())
+    if variable_groups:
+        digest.update(b"|g|" + repr(relation_coefficients(variable_groups)).encode())
+    return digest.digest()
+
+
+def _structure(
+    table: pd.DataFrame,
+    hierarchy: pd.DataFrame | None,
+    variable_groups: VariableGroups | None,
+) -> tuple[pd.DataFrame, sparse.csr_matrix]:
+    """Cells (``unit_key, variable, _row``: row position in ``table``, −1 for absent cells) and matrix."""
+    cells = table[["unit_key", "variable"]].assign(_row=np.arange(len(table)))
     variables = cells["variable"].unique()
     units = cells["unit_key"].unique()
     eq_rows: list[pd.DataFrame] = []
@@ -159,11 +219,11 @@ def build_equations(
             ug["eq"] = np.arange(len(ug)) + offset
             eq_rows.append(ug.merge(groups, on="group")[["eq", "unit_key", "variable", "sign"]])
     if not eq_rows:
-        return Equations(cells.reset_index(drop=True), sparse.csr_matrix((0, len(cells))))
+        return cells.reset_index(drop=True), sparse.csr_matrix((0, len(cells)))
     members_df = pd.concat(eq_rows, ignore_index=True)
     needed = members_df[["unit_key", "variable"]].drop_duplicates()
     cells = cells.merge(needed, on=["unit_key", "variable"], how="outer")
-    cells["present"] = cells["present"].astype("boolean").fillna(False).astype(bool)
+    cells["_row"] = cells["_row"].fillna(-1).astype(int)
     cells = cells.reset_index(drop=True)
     pos = pd.Series(np.arange(len(cells)), index=pd.MultiIndex.from_frame(cells[["unit_key", "variable"]]))
     col = pos.reindex(pd.MultiIndex.from_frame(members_df[["unit_key", "variable"]])).to_numpy()
@@ -171,7 +231,19 @@ def build_equations(
     matrix = sparse.csr_matrix(
         (members_df["sign"].to_numpy(), (members_df["eq"].to_numpy(), col)), shape=(n_eq, len(cells))
     )
-    return Equations(cells, matrix)
+    return cells, matrix
+
+
+def row_entries(matrix: sparse.csr_matrix, eqs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Non-zero entries of the rows ``eqs`` of ``matrix``: row (position in ``eqs``), column, coefficient."""
+    eqs = np.asarray(eqs, dtype=int)
+    starts, ends = matrix.indptr[eqs], matrix.indptr[eqs + 1]
+    lengths = ends - starts
+    row = np.repeat(np.arange(len(eqs)), lengths)
+    at = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths) + np.arange(
+        lengths.sum()
+    )
+    return row, matrix.indices[at], matrix.data[at]
 
 
 def _smallest_candidate(
@@ -179,14 +251,14 @@ def _smallest_candidate(
 ) -> np.ndarray:
     """For every equation in ``eqs`` the published non-zero cell to suppress (parts before totals,
     then smallest value); −1 if there is none."""
-    sub = matrix[eqs].tocoo()
-    frame = pd.DataFrame({"eq": sub.row, "cell": sub.col, "sign": sub.data})
-    frame["value"] = values[frame["cell"]]
-    frame = frame[~suppressed[frame["cell"]] & (frame["value"] > 0)]
-    frame = frame.sort_values(["eq", "sign", "value", "cell"])  # sign −1 (parts) first
-    best = frame.drop_duplicates("eq")
+    row, cell, sign = row_entries(matrix, eqs)
+    value = values[cell]
+    ok = ~suppressed[cell] & (value > 0)
+    row, cell, sign, value = row[ok], cell[ok], sign[ok], value[ok]
+    order = np.lexsort((cell, value, sign, row))  # by equation; sign −1 (parts) first, then smallest
+    _, first = np.unique(row[order], return_index=True)
     out = np.full(len(eqs), -1)
-    out[best["eq"].to_numpy()] = best["cell"].to_numpy()
+    out[row[order[first]]] = cell[order[first]]
     return out
 
 
@@ -239,6 +311,29 @@ def _in_row_space(dense: np.ndarray, tol: float) -> np.ndarray:
     return np.asarray(1.0 - leverage < max(tol, 1e-9), dtype=bool)
 
 
+_DETERMINED: dict[bytes, np.ndarray] = {}
+"""Which cells of a block of suppressed cells are determined, by the block's equations: protection runs
+the check again after every added suppression, and an audit loop runs protection again each round, while
+most blocks stay as they were."""
+_DETERMINED_KEPT = 100_000
+
+
+def diagonal_block(
+    matrix: sparse.csr_matrix, e0: int, e1: int, c0: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays (``indptr, indices, data``) of the block of rows ``e0:e1`` of a block-diagonal matrix whose
+    columns start at ``c0`` (its rows have no entry outside the block's columns)."""
+    start, end = matrix.indptr[e0], matrix.indptr[e1]
+    return matrix.indptr[e0 : e1 + 1] - start, matrix.indices[start:end] - c0, matrix.data[start:end]
+
+
+def _block_key(shape: tuple[int, int], *arrays: np.ndarray) -> bytes:
+    digest = hashlib.blake2b(repr(shape).encode(), digest_size=20)
+    for array in arrays:
+        digest.update(b"|" + np.ascontiguousarray(array).tobytes())
+    return digest.digest()
+
+
 def determined_cells(matrix: sparse.csr_matrix, suppressed: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     """Indices of suppressed cells that are a linear function of the published cells."""
     idx = np.flatnonzero(suppressed)
@@ -255,14 +350,32 @@ def determined_cells(matrix: sparse.csr_matrix, suppressed: np.ndarray, tol: flo
     _, labels = connected_components(graph, directed=False)
     cell_labels = labels[sub.shape[0] :]
     eq_labels = labels[: sub.shape[0]]
+    # sorted by block, every block is a slice on the diagonal (cheaper than fancy indexing per block)
+    eq_order = np.argsort(eq_labels, kind="stable")
+    cell_order = np.argsort(cell_labels, kind="stable")
+    perm = sub[eq_order][:, cell_order].tocsr()
+    n_blocks = int(labels.max()) + 1
+    eq_start = np.searchsorted(eq_labels[eq_order], np.arange(n_blocks + 1))
+    cell_start = np.searchsorted(cell_labels[cell_order], np.arange(n_blocks + 1))
     out: list[int] = []
     for lab in np.unique(cell_labels):
-        c = np.flatnonzero(cell_labels == lab)
-        e = np.flatnonzero(eq_labels == lab)
-        if len(e) == 0:
+        e0, e1 = eq_start[lab], eq_start[lab + 1]
+        c0, c1 = cell_start[lab], cell_start[lab + 1]
+        if e1 == e0:
             continue
-        dense = sub[e][:, c].toarray()
-        out.extend(idx[c[_in_row_space(dense, tol)]].tolist())
+        indptr, indices, data = diagonal_block(perm, e0, e1, c0)
+        key = _block_key((e1 - e0, c1 - c0), indptr, indices, data)
+        with _STRUCTURES_LOCK:
+            determined = _DETERMINED.get(key)
+        if determined is None:
+            dense = np.zeros((e1 - e0, c1 - c0))
+            dense[np.repeat(np.arange(e1 - e0), np.diff(indptr)), indices] = data
+            determined = _in_row_space(dense, tol)
+            with _STRUCTURES_LOCK:
+                if len(_DETERMINED) >= _DETERMINED_KEPT:
+                    _DETERMINED.clear()
+                _DETERMINED[key] = determined
+        out.extend(idx[cell_order[c0:c1][determined]].tolist())
     return np.asarray(sorted(out), dtype=int)
 
 
@@ -336,16 +449,13 @@ def protect(
     groups = work.groupby(keys, sort=False, dropna=False) if keys else [((), work)]
     for _key, part in groups:
         eq = build_equations(part, hierarchy, variable_groups)
-        src = (
-            eq.cells[["unit_key", "variable"]]
-            .merge(part[["unit_key", "variable", "_src"]], how="left", on=["unit_key", "variable"])["_src"]
-            .ne(False)  # absent cells (NaN) count as unknown
-            .to_numpy(dtype=bool)
-        )
+        present = eq.rows >= 0
+        src = np.ones(len(eq.rows), dtype=bool)  # absent cells count as unknown
+        src[present] = part["_src"].to_numpy(dtype=bool)[eq.rows[present]]
         res = _protect_one(eq, threshold, suppress_zeros, src)
-        res = res[res["present"]][["unit_key", "variable", "suppression"]]
-        merged = part.drop(columns="_src").merge(res, on=["unit_key", "variable"], how="left")
-        parts.append(merged)
+        suppression = np.full(len(part), "", dtype=object)
+        suppression[eq.rows[present]] = res["suppression"].to_numpy()[present]
+        parts.append(part.drop(columns="_src").assign(suppression=suppression))
     out = pd.concat(parts, ignore_index=True)
     hidden = out["suppression"].ne("")
     out.loc[hidden, "value"] = np.nan
