@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef
@@ -87,27 +87,38 @@ def active_releases(session: Session) -> dict[int, ActiveRelease]:
     return out
 
 
-def public_cells(session: Session, releases: Mapping[int, ActiveRelease]) -> pd.DataFrame:
-    """The protected cells of the given releases: ``level, unit_key, variable, ref_date, value, status,
-    reason, year``."""
+def public_cells(session: Session, releases: Mapping[int, ActiveRelease], level: str) -> pd.DataFrame:
+    """The protected cells of the given releases on ``level``: ``level, unit_key, variable, ref_date, value,
+    status, reason, release_id, year``."""
     ids = [r.id for r in releases.values()]
-    cols = ["level", "unit_key", "variable", "ref_date", "value", "status", "reason", "release_id"]
+    cols = ["unit_key", "variable", "ref_date", "value", "status", "reason", "release_id"]
     if not ids:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in [*cols, "year"]})
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ["level", *cols, "year"]})
     stmt = select(
-        PublicCell.level,
         PublicCell.unit_key,
         PublicCell.variable,
-        PublicCell.ref_date,
+        # as the driver returns it (text in SQLite, a date in PostgreSQL): converted once per distinct date
+        # below instead of once per row (a Berlin-size figure set has 750.000 cells and 20 dates)
+        type_coerce(PublicCell.ref_date, String),
         PublicCell.value,
         PublicCell.status,
         PublicCell.reason,
         PublicCell.release_id,
-    ).where(PublicCell.release_id.in_(ids))
-    frame = pd.DataFrame(session.connection().execute(stmt).fetchall(), columns=cols)
-    year_of = {r.id: r.year for r in releases.values()}
+    ).where(PublicCell.release_id.in_(ids), PublicCell.level == level)
+    result = session.connection().execute(stmt)
+    try:  # the driver's rows as they are: building SQLAlchemy rows costs more than reading them
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    frame = pd.DataFrame(rows, columns=cols)
+    codes, dates = pd.factorize(frame["ref_date"])
+    as_date = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in dates]
+    frame["ref_date"] = np.asarray([*as_date, None], dtype=object)[codes]  # code −1 (none) → None
     frame["value"] = frame["value"].astype(float)
-    return frame.assign(year=frame["release_id"].map(year_of))
+    year_of = {r.id: r.year for r in releases.values()}
+    frame["year"] = frame["release_id"].map(year_of)
+    frame.insert(0, "level", level)
+    return frame
 
 
 def _reasons(cells: pd.DataFrame, defs: list[IndicatorDef]) -> pd.DataFrame:
@@ -115,12 +126,13 @@ def _reasons(cells: pd.DataFrame, defs: list[IndicatorDef]) -> pd.DataFrame:
     hidden = cells[cells["reason"].fillna("") != ""]
     if hidden.empty:
         return pd.DataFrame(columns=["indicator", "unit_key", "ref_date", "reason"])
-    by_var = hidden.drop_duplicates(["unit_key", "ref_date", "variable"]).set_index("variable")
+    hidden = hidden.drop_duplicates(["unit_key", "ref_date", "variable"])
+    by_var = {str(v): part for v, part in hidden.groupby("variable", sort=False)}
     parts = []
     for d in defs:
-        sub = by_var.loc[by_var.index.intersection(list(d.variables))]
-        if len(sub):
-            first = sub.drop_duplicates(["unit_key", "ref_date"])
+        subs = [by_var[v] for v in d.variables if v in by_var]
+        if subs:
+            first = pd.concat(subs).drop_duplicates(["unit_key", "ref_date"]) if len(subs) > 1 else subs[0]
             parts.append(first[["unit_key", "ref_date", "reason"]].assign(indicator=d.key))
     if not parts:
         return pd.DataFrame(columns=["indicator", "unit_key", "ref_date", "reason"])
@@ -142,22 +154,36 @@ def indicators_from_cells(
     if cells.empty or not defs:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PUBLIC_COLUMNS})
     t = compute_indicators(cells[["unit_key", "ref_date", "variable", "value", "status"]], defs)
-    why = _reasons(cells, defs)
-    t = t.merge(why, on=["indicator", "unit_key", "ref_date"], how="left")
-    t["reason"] = t["reason"].where(t["status"].eq(SUPPRESSED) | t["value"].isna(), "").fillna("")
-    is_rate = t["indicator"].map({d.key: bool(d.denominator) for d in defs}).astype(bool)
+    # the reason of a withheld value: looked up only for the withheld rows (a few percent of them)
+    withheld = (t["status"].eq(SUPPRESSED) | t["value"].isna()).to_numpy()
+    keys = ["indicator", "unit_key", "ref_date"]
+    why = t.loc[withheld, keys].merge(_reasons(cells, defs), on=keys, how="left")["reason"]
+    reason = np.full(len(t), "", dtype=object)
+    reason[withheld] = why.fillna("").to_numpy()
+    t["reason"] = reason
+    is_rate = t["indicator"].map({d.key: bool(d.denominator) for d in defs}).to_numpy(dtype=bool)
     min_den = t["indicator"].map({d.key: max(params.min_denominator, d.min_denominator) for d in defs})
-    small = is_rate & t["denominator"].notna() & (t["denominator"].astype(float) < min_den.astype(float))
+    den = t["denominator"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        small = is_rate & ~np.isnan(den) & (den < min_den.to_numpy(dtype=float))
     if population is not None and params.min_population > 0:
-        keys = pd.MultiIndex.from_arrays([t["unit_key"], [d.year for d in t["ref_date"]]])
-        pop = pd.Series(population.reindex(keys).to_numpy(dtype=float), index=t.index)
-        small |= is_rate & (pop.isna() | (pop < params.min_population))  # a withheld population is small
-    small &= t["value"].notna()
+        pop = _population_of(t, population)
+        small |= is_rate & (np.isnan(pop) | (pop < params.min_population))  # a withheld population is small
+    small &= t["value"].notna().to_numpy()
     t.loc[small, ["value", "numerator", "denominator"]] = np.nan
     t.loc[small, "status"] = SUPPRESSED
     t.loc[small, "reason"] = SMALL_BASE
     t["flag_small"] = t["flag_small"].astype(bool) | small
     return t
+
+
+def _population_of(t: pd.DataFrame, population: pd.Series) -> np.ndarray:
+    """Residents of each row's unit in its year (``population``: (unit_key, year) → residents); NaN where
+    unknown or withheld."""
+    date_codes, dates = pd.factorize(t["ref_date"])
+    years = np.asarray([d.year for d in dates] + [-1])[date_codes]  # code −1 (no date) → no year
+    keys = pd.MultiIndex.from_arrays([t["unit_key"], years])
+    return np.asarray(population.reindex(keys).to_numpy(dtype=float))
 
 
 def public_tables(
@@ -168,15 +194,20 @@ def public_tables(
 ) -> tuple[dict[str, pd.DataFrame], dict[int, ActiveRelease]]:
     """The public indicator table of every level in ``scope`` from the active releases."""
     releases = active_releases(session)
-    cells = public_cells(session, releases)
+    by_level = {lv: public_cells(session, releases, lv) for lv in scope}
     out: dict[str, pd.DataFrame] = {}
     # years released alike (same parameters, indicators and variables) are computed in one go
+    variables_of: dict[int, set[str]] = {}
+    for cells in by_level.values():
+        per_year = cells.groupby("year")["variable"].unique()
+        for year, names in zip(per_year.index.to_numpy(dtype=int), per_year.to_numpy(), strict=True):
+            variables_of.setdefault(int(year), set()).update(names)
     batches: dict[tuple[ProtectionParams, tuple[str, ...] | None, frozenset[str]], list[int]] = {}
     for year, release in sorted(releases.items()):
-        have = frozenset(cells.loc[cells["year"] == year, "variable"])
+        have = frozenset(variables_of.get(year, set()))
         batches.setdefault((release.params, release.indicators, have), []).append(year)
     for lv in scope:
-        part = cells[cells["level"] == lv]
+        part = by_level[lv]
         frames = []
         for (_, _, seen), years in batches.items():
             sub = part[part["year"].isin(years)]

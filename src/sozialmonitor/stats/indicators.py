@@ -101,7 +101,7 @@ def compute_indicators(obs: pd.DataFrame, defs: Iterable[IndicatorDef]) -> pd.Da
     variables = sorted({v for d in defs for v in d.variables})
     rows, values, status = _wide(obs, variables)
     col = {v: i for i, v in enumerate(variables)}
-    parts = []
+    nums, dens, vals, states, flags = [], [], [], [], []
     for d in defs:
         num_idx = [col[v] for v in d.numerator]
         num = values[:, num_idx].sum(axis=1)
@@ -120,25 +120,28 @@ def compute_indicators(obs: pd.DataFrame, defs: Iterable[IndicatorDef]) -> pd.Da
             val = d.factor * num
             flag = np.zeros(len(num), dtype=bool)
         bad = st >= _MISSING
-        val = np.where(bad, np.nan, val)
         num_hidden = status[:, num_idx].max(axis=1) == _SUPPRESSED
-        parts.append(
-            pd.DataFrame(
-                {
-                    "indicator": d.key,
-                    "unit_key": rows["unit_key"],
-                    "ref_date": rows["ref_date"],
-                    "numerator": np.where(num_hidden, np.nan, num),
-                    "denominator": den,
-                    "value": val,
-                    "status": status_names(st.astype(np.int8)),
-                    "flag_small": flag,
-                }
-            )
-        )
-    if not parts:
+        nums.append(np.where(num_hidden, np.nan, num))
+        dens.append(den)
+        vals.append(np.where(bad, np.nan, val))
+        states.append(st.astype(np.int8))
+        flags.append(flag)
+    if not defs:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in INDICATOR_COLUMNS})
-    out = pd.concat(parts, ignore_index=True)
+    n = len(rows)
+    # one frame built at once (indicator by indicator, each over all unit × date rows)
+    out = pd.DataFrame(
+        {
+            "indicator": np.repeat(np.asarray([d.key for d in defs], dtype=object), n),
+            "unit_key": np.tile(rows["unit_key"].to_numpy(dtype=object), len(defs)),
+            "ref_date": np.tile(rows["ref_date"].to_numpy(dtype=object), len(defs)),
+            "numerator": np.concatenate(nums),
+            "denominator": np.concatenate(dens).astype(float),
+            "value": np.concatenate(vals).astype(float),
+            "status": status_names(np.concatenate(states)),
+            "flag_small": np.concatenate(flags).astype(bool),
+        }
+    )
     # the denominator of a suppressed denominator input is not shown either
     out.loc[out["status"].eq(SUPPRESSED) & out["numerator"].notna(), "denominator"] = np.nan
     return out
