@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, Select, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from sozialmonitor.config import database_url
@@ -54,6 +58,31 @@ def refresh_statistics(session: Session) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("PRAGMA analysis_limit=1000"))
         session.execute(text("ANALYZE"))
+
+
+def read_frame(
+    session: Session, stmt: Select[Any], columns: list[str], dates: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Rows of ``stmt`` as a data frame, fast for large reads (hundreds of thousands of rows).
+
+    Pending changes of the session are flushed first; the rows are taken from the driver as they are
+    (building SQLAlchemy rows costs more than reading them). Select date columns through
+    ``type_coerce(column, String)``: the driver then returns them as text (SQLite) or dates (PostgreSQL),
+    and ``dates`` lists the columns to convert to ``datetime.date`` once per distinct value instead of
+    once per row.
+    """
+    session.flush()
+    result = session.connection().execute(stmt)
+    try:
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+    finally:
+        result.close()
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in dates:
+        codes, uniques = pd.factorize(frame[column])
+        as_date = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in uniques]
+        frame[column] = np.asarray([*as_date, None], dtype=object)[codes]  # code −1 (none) → None
+    return frame
 
 
 def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

@@ -12,11 +12,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import String, and_, delete, func, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from sozialmonitor.db.engine import refresh_statistics
+from sozialmonitor.db.engine import read_frame, refresh_statistics
 from sozialmonitor.db.models import (
     OBSERVATION_STATUSES,
     ImportRun,
@@ -415,7 +416,7 @@ def observations_frame(
         select(
             SpatialLevel.key.label("level"),
             SpatialUnit.key.label("unit_key"),
-            Observation.ref_date,
+            type_coerce(Observation.ref_date, String),  # converted once per date by read_frame
             Variable.key.label("variable"),
             Observation.value,
             Observation.status,
@@ -435,13 +436,11 @@ def observations_frame(
             Observation.ref_date >= dt.date(min(years), 1, 1),
             Observation.ref_date <= dt.date(max(years), 12, 31),
         )
-    session.flush()  # the plain connection below does not flush pending changes itself
-    df = pd.DataFrame(
-        session.connection().execute(stmt).all(),  # plain rows: no ORM result processing
-        columns=["level", "unit_key", "ref_date", "variable", "value", "status", "source", "import_id"],
-    )
+    columns = ["level", "unit_key", "ref_date", "variable", "value", "status", "source", "import_id"]
+    df = read_frame(session, stmt, columns, dates=("ref_date",))
     if years and len(df):
-        df = df[df["ref_date"].map(lambda d: d.year in years).astype(bool)]
+        codes, dates = pd.factorize(df["ref_date"])
+        df = df[np.isin(codes, [i for i, d in enumerate(dates) if d.year in years])]
     df["value"] = df["value"].astype(float)
     return df.sort_values(["variable", "level", "unit_key", "ref_date"]).reset_index(drop=True)
 

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
+from sozialmonitor.db.engine import read_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef
 from sozialmonitor.publication.models import PublicCell, Release
 from sozialmonitor.publication.params import ProtectionParams
@@ -97,23 +98,13 @@ def public_cells(session: Session, releases: Mapping[int, ActiveRelease], level:
     stmt = select(
         PublicCell.unit_key,
         PublicCell.variable,
-        # as the driver returns it (text in SQLite, a date in PostgreSQL): converted once per distinct date
-        # below instead of once per row (a Berlin-size figure set has 750.000 cells and 20 dates)
         type_coerce(PublicCell.ref_date, String),
         PublicCell.value,
         PublicCell.status,
         PublicCell.reason,
         PublicCell.release_id,
     ).where(PublicCell.release_id.in_(ids), PublicCell.level == level)
-    result = session.connection().execute(stmt)
-    try:  # the driver's rows as they are: building SQLAlchemy rows costs more than reading them
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    frame = pd.DataFrame(rows, columns=cols)
-    codes, dates = pd.factorize(frame["ref_date"])
-    as_date = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for d in dates]
-    frame["ref_date"] = np.asarray([*as_date, None], dtype=object)[codes]  # code −1 (none) → None
+    frame = read_frame(session, stmt, cols, dates=("ref_date",))
     frame["value"] = frame["value"].astype(float)
     year_of = {r.id: r.year for r in releases.values()}
     frame["year"] = frame["release_id"].map(year_of)
