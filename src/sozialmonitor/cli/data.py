@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from sozialmonitor.cli.common import DbOption, engine_for, err, handle_errors, out
 from sozialmonitor.db.engine import session_scope
@@ -245,6 +247,21 @@ def catalogue_list(lang: Lang = "de") -> None:
     out.print(table)
 
 
+def _indicators_on_grid(
+    session: Session, level: str, defs: list[Any], to_year: int, weight_variable: str | None
+) -> pd.DataFrame:
+    from sozialmonitor.indicators.service import observations_on_grid
+    from sozialmonitor.stats.indicators import compute_indicators
+
+    variables = sorted({v for d in defs for v in d.variables})
+    obs = observations_on_grid(
+        session, level, variables, at=dt.date(to_year, 12, 31), weight_variable=weight_variable
+    )
+    if obs.empty:
+        return obs
+    return compute_indicators(obs, defs)
+
+
 @export_app.command("changes")
 @handle_errors
 def export_changes(
@@ -253,6 +270,21 @@ def export_changes(
     to_year: Annotated[int, typer.Option("--to", help="Vergleichsjahr / comparison year")],
     level: Annotated[
         str | None, typer.Option(help="Raumebene (Standard: die feinste) / level (default: finest)")
+    ] = None,
+    across_reforms: Annotated[
+        bool,
+        typer.Option(
+            "--across-reforms",
+            help="Werte vor einer Gebietsreform auf die Einheiten des Vergleichsjahres umrechnen "
+            "(geschätzt) / carry values from before a boundary reform onto the comparison year's units",
+        ),
+    ] = False,
+    weight_variable: Annotated[
+        str | None,
+        typer.Option(
+            help="mit --across-reforms: nach dieser Variable gewichten statt nach Fläche, z. B. "
+            "residents_main / weight by this variable instead of area",
+        ),
     ] = None,
     fmt: Format = "csv",
     decimal_comma: DecimalComma = True,
@@ -263,8 +295,9 @@ def export_changes(
     """Veränderung zwischen zwei Jahren (Bilanzierung) / change between two years.
 
     Nur Einheiten mit unveränderten Grenzen und gültigen Werten in beiden Jahren; die übrigen werden mit
-    Grund genannt. Only units with unchanged boundaries and valid values in both years; the others are
-    listed with the reason.
+    Grund genannt. Mit --across-reforms werden Zählwerte über eine Gebietsreform hinweg auf die Einheiten
+    des Vergleichsjahres umgerechnet (Status geschätzt). Only units with unchanged boundaries and valid
+    values in both years (or, with --across-reforms, counts carried over a boundary reform).
     """
     from sozialmonitor.geo.units import finest_level, stable_units, units_frame
     from sozialmonitor.indicators.catalogue import load_catalogue
@@ -272,16 +305,24 @@ def export_changes(
     from sozialmonitor.stats.timeseries import change
 
     cat = load_catalogue()
+    if weight_variable and not across_reforms:
+        raise SozialmonitorError(
+            "--weight-variable gilt nur mit --across-reforms", "--weight-variable needs --across-reforms"
+        )
     with session_scope(engine_for(db)) as s:
         level = level or finest_level(s)
-        ind = indicator_table(s, level, indicators=indicator, years=[from_year, to_year], catalogue=cat)
+        if across_reforms:
+            ind = _indicators_on_grid(s, level, [cat.get(k) for k in indicator], to_year, weight_variable)
+            ind = ind[[d.year in (from_year, to_year) for d in ind["ref_date"]]]
+        else:
+            ind = indicator_table(s, level, indicators=indicator, years=[from_year, to_year], catalogue=cat)
         if ind.empty or {d.year for d in ind["ref_date"]} != {from_year, to_year}:
             raise SozialmonitorError(
                 f"Für {from_year} und {to_year} liegen nicht beide Werte vor",
                 f"values for both {from_year} and {to_year} are needed",
             )
         base, end = min(ind["ref_date"]), max(ind["ref_date"])
-        stable = stable_units(s, level, base, end)
+        stable = set(ind["unit_key"]) if across_reforms else stable_units(s, level, base, end)
         names = units_frame(s, level)[["unit_key", "name"]]
     result = change(ind, periods=1, valid_units={base: stable, end: stable})
     reasons = {

@@ -82,16 +82,21 @@ def register(app: typer.Typer) -> None:
 
     @app.command("example")
     @handle_errors
-    def example(name: Annotated[str, typer.Argument(help="berlin-mss-2021")], db: DbOption = None) -> None:
-        """Mitgeliefertes Beispiel laden (berlin-mss-2021) / load a bundled example."""
+    def example(
+        name: Annotated[str, typer.Argument(help="berlin-mss-2021 | berlin-lor")], db: DbOption = None
+    ) -> None:
+        """Mitgeliefertes Beispiel laden (berlin-mss-2021, berlin-lor) / load a bundled example."""
         from sozialmonitor.demo.berlin import build_berlin
-        from sozialmonitor.examples import EXAMPLES
+        from sozialmonitor.examples import CITY_FOLDERS, EXAMPLES
 
         if name not in EXAMPLES:
             raise SozialmonitorError(
                 f"Unbekanntes Beispiel {name!r}; vorhanden: {', '.join(EXAMPLES)}",
                 f"unknown example {name!r}; available: {', '.join(EXAMPLES)}",
             )
+        if name in CITY_FOLDERS:  # an ordinary city folder: built like any city
+            _build_config(CITY_FOLDERS[name], db)
+            return
         url = database_url(db)
         with progress_bar(name) as bar:
             n = _atomic_sqlite_build(url, lambda e: build_berlin(e, bar))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from sozialmonitor.geo.units import add_unit, current_units, ensure_level, get_l
 from sozialmonitor.indicators.source_zeros import ZeroRule, group_variables, resolve_source_zeros
 from sozialmonitor.indicators.store import import_observations, observations_frame
 from sozialmonitor.indicators.variables import load_variables_file, set_relations, upsert_variables
-from sozialmonitor.ingest.mapping import load_mapping, mapping_from_dict
+from sozialmonitor.ingest.mapping import load_mapping, mapping_date, mapping_from_dict
 from sozialmonitor.ingest.table import read_table
 from sozialmonitor.publication.social_index import store_index_config
 from sozialmonitor.strategy.store import save_strategy
@@ -103,6 +103,7 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
         # additive relations, so that disclosure control also guards against differencing across variables
         additive = [(g.total, list(g.parts)) for g in rule.groups] if rule else []
         additive += [(str(d["key"]), [str(p) for p in d["sum"]]) for d in cfg.get("derived", [])]
+        additive += [(str(r["total"]), [str(p) for p in r["parts"]]) for r in cfg.get("relations", [])]
         set_relations(s, additive, source=str(config_dir.name))
         if cfg.get("social_index"):
             store_index_config(s, config_dir / str(cfg["social_index"]))
@@ -120,13 +121,19 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
                 key_field=b["key_field"],
                 name_field=b.get("name_field"),
                 parent_level=b.get("parent_level"),
+                parent_field=b.get("parent_field"),
+                valid_from=mapping_date(b["valid_from"], "01-01", f"{path.name}: valid_from")
+                if b.get("valid_from")
+                else None,
+                complete=bool(b.get("complete", False)),
             )
             if b.get("parent_unit"):
                 parent = _find_unit(s, str(b["parent_unit"]))
                 assert parent is not None
                 for unit in current_units(s, get_level(s, b["level"])).values():
                     unit.parent_id = parent.id
-        report.imports.append(f"{path.name}: {len(geo_res.inserted)} Einheiten")
+        closed = f", {len(geo_res.closed)} beendet" if geo_res.closed else ""
+        report.imports.append(f"{path.name}: {len(geo_res.inserted)} Einheiten{closed}")
         tick(path.name)
     with session_scope(engine) as s:
         for u in cfg.get("extra_units", []):
@@ -134,6 +141,9 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
     for t in cfg.get("tables", []):
         path = config_dir / t["file"]
         mapping = load_mapping(config_dir / t["mapping"])
+        if t.get("date"):  # one mapping for the files of several reference dates
+            day = mapping.reference_day
+            mapping = replace(mapping, date_column=None, date=mapping_date(t["date"], day, path.name))
         df = read_table(path, mapping)
         with session_scope(engine) as s:
             if rule is not None and t.get("source_zeros", True):

@@ -34,7 +34,10 @@ from sozialmonitor.indices.mss import MssConfig
 HERE = Path(__file__).parent
 EXAMPLES: dict[str, str] = {
     "berlin-mss-2021": "Berlin, Monitoring Soziale Stadtentwicklung 2021 (542 Planungsräume)",
+    "berlin-lor": "Berlin, Einwohner je Planungsraum 2020–2024 über die LOR-Reform 2021 (Stadtordner)",
 }
+CITY_FOLDERS: dict[str, Path] = {"berlin-lor": HERE / "berlin_lor"}
+"""Examples that are ordinary city folders (``city.yaml``): built by ``sozialmonitor build`` like any city."""
 BERLIN_MSS_2021_CONFIG = MssConfig(exclude=("10100205",))
 """MSS 2021: status S1, S3, S4, dynamics D1, D3, D4, weights 1, min. 300 inhabitants, outlier 10100205."""
 
@@ -59,7 +62,7 @@ class BerlinMss2021:
 
 def load_example(name: str) -> BerlinMss2021:
     """Load a bundled example by name (see :data:`EXAMPLES`)."""
-    if name not in EXAMPLES:
+    if name not in EXAMPLES or name in CITY_FOLDERS:
         raise NotFoundError(
             f"Unbekanntes Beispiel {name!r}; vorhanden: {', '.join(EXAMPLES)}",
             f"unknown example {name!r}; available: {', '.join(EXAMPLES)}",

@@ -15,7 +15,7 @@ METRIC_CRS = "EPSG:3035"
 
 
 def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
-    """Read a boundary file; zipped Shapefiles are read from inside the archive."""
+    """Read a boundary file; zipped Shapefiles are read from inside the archive, ``.gz`` files unpacked."""
     target = str(path)
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as zf:
@@ -36,6 +36,8 @@ def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
                 ]
             )
         target = f"zip://{path}!{shps[0]}"
+    elif path.suffix.lower() == ".gz":  # e.g. planungsraeume.geojson.gz, read through GDAL's gzip reader
+        target = f"/vsigzip/{path}"
     kwargs = {"layer": layer} if layer else {}
     gdf = gpd.read_file(target, engine="pyogrio", **kwargs)
     return gdf

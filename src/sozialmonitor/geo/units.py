@@ -7,7 +7,9 @@ import json
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import mapping, shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,6 +71,10 @@ class BoundaryImport:
     unchanged: list[str] = field(default_factory=list)
     parents: dict[str, str] = field(default_factory=dict)
     parent_shares: dict[str, float] = field(default_factory=dict)
+    closed: list[str] = field(default_factory=list)
+    """Units of the level that a complete new grid no longer has (they end at ``valid_from``)."""
+    lineage: int = 0
+    """Lineage rows written (new unit ← old unit, with the share of the old unit's area)."""
     import_id: int | None = None
 
 
@@ -116,6 +122,7 @@ def import_boundaries(
     parent_level: str | None = None,
     parent_field: str | None = None,
     valid_from: dt.date | None = None,
+    complete: bool = False,
     dry_run: bool = False,
 ) -> BoundaryImport:
     """Validate, then write all units of one boundary file in the caller's transaction.
@@ -123,7 +130,25 @@ def import_boundaries(
     A unit whose key exists with a different geometry is not overwritten: the old
     version is closed at ``valid_from`` and lineage rows record which old units the
     new one arose from (with the share of the old unit's area).
+
+    ``complete``: the file is the level's whole new grid from ``valid_from`` on (a boundary reform with new
+    keys, e.g. Berlin's Planungsräume 2021): units of the level missing from it end at ``valid_from``, and
+    every new or changed unit gets lineage from the units it overlaps. Data of earlier dates stay with the
+    units valid then; sums of earlier dates never change.
     """
+    if complete and valid_from is None:
+        raise ImportValidationError(
+            [
+                Problem(
+                    file_name,
+                    None,
+                    None,
+                    None,
+                    "ein Gültigkeitsdatum (--valid-from) für ein vollständiges neues Raster",
+                    "a valid-from date (--valid-from) for a complete new grid",
+                )
+            ]
+        )
     problems = check_boundaries(gdf, file_name, key_field, name_field)
     if parent_field and parent_field not in gdf.columns:
         problems.append(
@@ -180,6 +205,7 @@ def import_boundaries(
         session.add(run)
         session.flush()
         result.import_id = run.id
+    added: list[SpatialUnit] = []
     for row, area in zip(gdf.itertuples(index=False), areas, strict=True):
         key = str(row.key)
         geojson = json.dumps(mapping(row.geometry), separators=(",", ":"))
@@ -203,7 +229,8 @@ def import_boundaries(
             geometry=geojson,
             area_m2=float(area),
             valid_from=start if old is None else (valid_from or dt.date.today()),
-            parent_id=parent.id if parent else None,
+            # a new boundary of a unit keeps its place in the hierarchy unless the file says otherwise
+            parent_id=parent.id if parent else (old.parent_id if old is not None else None),
             import_id=run.id,
         )
         session.add(unit)
@@ -222,11 +249,23 @@ def import_boundaries(
                     ]
                 )
             old.valid_to = unit.valid_from
-            session.flush()
-            _record_lineage(session, unit, [u for u in existing.values()])
             result.replaced.append(key)
         else:
             result.inserted.append(key)
+        added.append(unit)
+    if complete:
+        keys = {str(k) for k in gdf["key"]}
+        # units without boundaries (the city, "not assigned") are not part of the grid
+        gone = [u for k, u in existing.items() if k not in keys and u.geometry]
+        result.closed = sorted(u.key for u in gone)
+        if not dry_run:
+            for u in gone:
+                u.valid_to = valid_from
+    if not dry_run and added:
+        session.flush()
+        # a changed unit arose from the units it overlaps; after a reform every new unit did
+        targets = added if complete else [u for u in added if u.key in set(result.replaced)]
+        result.lineage = _record_lineage(session, targets, list(existing.values()))
     if not dry_run:
         run.inserted = len(result.inserted)
         run.updated = len(result.replaced)
@@ -235,16 +274,37 @@ def import_boundaries(
     return result
 
 
-def _record_lineage(session: Session, unit: SpatialUnit, candidates: list[SpatialUnit]) -> None:
-    assert unit.geometry is not None
-    new = gpd.GeoSeries([shape(json.loads(unit.geometry))], crs=STORAGE_CRS).to_crs(METRIC_CRS).iloc[0]
-    for old in candidates:
-        if not old.geometry:
-            continue
-        og = gpd.GeoSeries([shape(json.loads(old.geometry))], crs=STORAGE_CRS).to_crs(METRIC_CRS).iloc[0]
-        inter = new.intersection(og).area
-        if og.area > 0 and inter / og.area > 0.01:
-            session.add(UnitLineage(unit_id=unit.id, predecessor_id=old.id, share=float(inter / og.area)))
+LINEAGE_MIN_SHARE = 0.01
+"""Overlaps below 1 % of the old unit's area are digitising slivers, not lineage."""
+
+
+def _record_lineage(session: Session, new: list[SpatialUnit], old: list[SpatialUnit]) -> int:
+    """Lineage rows new ← old with ``share`` = the part of the old unit's area that lies in the new one
+    (one spatial join for all pairs); returns the number of rows written."""
+    new = [u for u in new if u.geometry]
+    old = [u for u in old if u.geometry and u not in new]
+    if not new or not old:
+        return 0
+
+    def frame(units: list[SpatialUnit]) -> gpd.GeoDataFrame:
+        geoms = [shape(json.loads(u.geometry or "null")) for u in units]
+        return gpd.GeoDataFrame({"i": range(len(units))}, geometry=geoms, crs=STORAGE_CRS).to_crs(METRIC_CRS)
+
+    a, b = frame(new), frame(old)
+    pairs = gpd.sjoin(a, b, predicate="intersects", how="inner", lsuffix="new", rsuffix="old")
+    if pairs.empty:
+        return 0
+    new_geom = a.geometry.to_numpy()[pairs["i_new"].to_numpy()]
+    old_geom = b.geometry.to_numpy()[pairs["i_old"].to_numpy()]
+    inter = shapely.area(shapely.intersection(shapely.make_valid(new_geom), shapely.make_valid(old_geom)))
+    old_area = shapely.area(old_geom)
+    share = np.divide(inter, old_area, out=np.zeros(len(inter)), where=old_area > 0)
+    written = 0
+    for i_new, i_old, sh in zip(pairs["i_new"], pairs["i_old"], share, strict=True):
+        if sh > LINEAGE_MIN_SHARE:
+            session.add(UnitLineage(unit_id=new[i_new].id, predecessor_id=old[i_old].id, share=float(sh)))
+            written += 1
+    return written
 
 
 def add_unit(
@@ -306,6 +366,68 @@ def units_frame(session: Session, level_key: str | None = None) -> pd.DataFrame:
         )
     cols = ["level", "rank", "unit_key", "name", "parent_level", "parent_key", "area_m2", "has_geometry"]
     return pd.DataFrame(rows, columns=cols).sort_values(["rank", "unit_key"]).reset_index(drop=True)
+
+
+def units_history(session: Session) -> pd.DataFrame:
+    """Every version of every unit: ``level, unit_key, parent_level, parent_key, valid_from, valid_to, id``
+    (``valid_to`` None while current). A version's parent is the parent version it was linked to."""
+    levels = {lv.id: lv.key for lv in session.scalars(select(SpatialLevel)).all()}
+    stmt = select(
+        SpatialUnit.id,
+        SpatialUnit.level_id,
+        SpatialUnit.key,
+        SpatialUnit.parent_id,
+        SpatialUnit.valid_from,
+        SpatialUnit.valid_to,
+    )
+    units = session.execute(stmt).all()
+    by_id = {u[0]: u for u in units}
+    rows = []
+    for uid, level_id, key, parent_id, valid_from, valid_to in units:
+        p = by_id.get(parent_id) if parent_id else None
+        rows.append(
+            (
+                levels[level_id],
+                key,
+                levels[p[1]] if p else None,
+                p[2] if p else None,
+                valid_from,
+                valid_to,
+                uid,
+            )
+        )
+    cols = ["level", "unit_key", "parent_level", "parent_key", "valid_from", "valid_to", "id"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def lineage_frame(session: Session) -> pd.DataFrame:
+    """Every lineage row: ``unit_id`` (the newer version) arose from ``predecessor_id`` with ``share`` = the
+    part of the predecessor's area that lies in it."""
+    rows = session.execute(select(UnitLineage.unit_id, UnitLineage.predecessor_id, UnitLineage.share)).all()
+    return pd.DataFrame(rows, columns=["unit_id", "predecessor_id", "share"])
+
+
+def valid_at(history: pd.DataFrame, date: dt.date) -> pd.DataFrame:
+    """The rows of :func:`units_history` valid at ``date``."""
+    start = history["valid_from"].to_numpy()
+    end = history["valid_to"].to_numpy()
+    mask = [f <= date and (t is None or pd.isna(t) or date < t) for f, t in zip(start, end, strict=True)]
+    return history[mask]
+
+
+def hierarchy_periods(history: pd.DataFrame, dates: list[dt.date]) -> list[tuple[dt.date, list[dt.date]]]:
+    """``dates`` grouped by the spatial structure valid at them: each group lies between two boundary
+    changes, so one hierarchy holds for all its dates. Returns (a date of the group, the group's dates)."""
+    import bisect
+
+    changes = sorted(
+        {d for d in history["valid_from"] if d is not None}
+        | {d for d in history["valid_to"] if d is not None and not pd.isna(d)}
+    )
+    groups: dict[int, list[dt.date]] = {}
+    for d in sorted(set(dates)):
+        groups.setdefault(bisect.bisect_right(changes, d), []).append(d)
+    return [(ds[0], ds) for ds in groups.values()]
 
 
 def geometries(session: Session, level_key: str) -> gpd.GeoDataFrame:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from sozialmonitor.errors import NotFoundError
-from sozialmonitor.geo.units import units_frame
+from sozialmonitor.geo.units import hierarchy_periods, units_frame, units_history, valid_at
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.store import observations_frame
 
@@ -55,37 +57,15 @@ def level_observations(
     finer = [lv for lv, r in zip(levels["level"], levels["rank"], strict=True) if r > rank]
     if not finer:
         return own
-    from sozialmonitor.stats.indicators import aggregate
-
+    history = units_history(session)
     for child_level in reversed(finer):
         child = observations_of(child_level)
         if child.empty:
             continue
-        hierarchy = _ancestor_map(units, child_level, level)
-        if hierarchy.empty:
+        child = child[child["variable"].isin(additive_variables(session))]
+        summed = _aggregate_over_time(own, child, history, child_level, level)
+        if summed is None:
             continue
-        child = child[
-            child["unit_key"].isin(hierarchy["unit_key"])
-            & child["variable"].isin(additive_variables(session))
-        ]
-        # keys are unique per level only (Ortsteil 11 ≠ district 11): qualify them while aggregating
-        cols = ["unit_key", "ref_date", "variable", "value", "status"]
-        both = pd.concat(
-            [
-                own[cols].assign(unit_key="P:" + own["unit_key"]),
-                child[cols].assign(unit_key="C:" + child["unit_key"]),
-            ],
-            ignore_index=True,
-        )
-        qualified = pd.DataFrame(
-            {"unit_key": "C:" + hierarchy["unit_key"], "parent_key": "P:" + hierarchy["parent_key"]}
-        )
-        summed = aggregate(both, qualified)
-        summed["unit_key"] = summed["unit_key"].str.slice(2)
-        summed = summed.assign(level=level, import_id=None)
-        summed["source"] = (
-            summed["source"].map({"aggregated": "Summe der Untereinheiten"}).fillna(summed["source"])
-        )
         have = set(zip(summed["unit_key"], summed["ref_date"], summed["variable"], strict=True))
         rest = own[
             [
@@ -95,6 +75,125 @@ def level_observations(
         ]
         return pd.concat([rest, summed], ignore_index=True)
     return own
+
+
+def _aggregate_over_time(
+    own: pd.DataFrame, child: pd.DataFrame, history: pd.DataFrame, child_level: str, level: str
+) -> pd.DataFrame | None:
+    """Sums of ``child`` observations to ``level``, each reference date with the units and parents valid
+    at it: a boundary reform (new units from a date on) never changes the sums of earlier dates, and a
+    parent's sum counts only the children that existed at that date. None if no child maps to ``level``."""
+    from sozialmonitor.stats.indicators import aggregate
+
+    cols = ["unit_key", "ref_date", "variable", "value", "status"]
+    parts = []
+    for at, dates in hierarchy_periods(history, list(child["ref_date"].unique())):
+        hierarchy = _ancestor_map(valid_at(history, at), child_level, level)
+        if hierarchy.empty:
+            continue
+        sub = child[child["ref_date"].isin(dates) & child["unit_key"].isin(hierarchy["unit_key"])]
+        mine = own[own["ref_date"].isin(dates)]
+        # keys are unique per level only (Ortsteil 11 ≠ district 11): qualify them while aggregating
+        both = pd.concat(
+            [
+                mine[cols].assign(unit_key="P:" + mine["unit_key"]),
+                sub[cols].assign(unit_key="C:" + sub["unit_key"]),
+            ],
+            ignore_index=True,
+        )
+        qualified = pd.DataFrame(
+            {"unit_key": "C:" + hierarchy["unit_key"], "parent_key": "P:" + hierarchy["parent_key"]}
+        )
+        parts.append(aggregate(both, qualified))
+    if not parts:
+        return None
+    summed = pd.concat(parts, ignore_index=True)
+    summed["unit_key"] = summed["unit_key"].str.slice(2)
+    summed = summed.assign(level=level, import_id=None)
+    summed["source"] = (
+        summed["source"].map({"aggregated": "Summe der Untereinheiten"}).fillna(summed["source"])
+    )
+    return summed
+
+
+def observations_on_grid(
+    session: Session,
+    level: str,
+    variables: list[str] | None = None,
+    at: dt.date | None = None,
+    weight_variable: str | None = None,
+) -> pd.DataFrame:
+    """Observations of ``level`` at every date, on the units valid at ``at`` (default: the current ones).
+
+    Values of dates before a boundary reform belong to units that no longer exist; their counts are carried
+    onto the units valid at ``at`` through lineage (:func:`sozialmonitor.stats.reallocate.reallocate`,
+    area-weighted, status ``estimated``). Units unchanged since keep their own values. Non-additive
+    variables (shares, changes delivered as such) of vanished units cannot be carried over and are left out.
+    One reform step is carried (lineage from the units valid at a date to those valid at ``at``).
+
+    ``weight_variable`` (e.g. ``residents_main``): population-weighted instead of area-weighted; the density
+    of each new unit is that variable at the first date the new grid has it, divided by the unit's area.
+    """
+    from sozialmonitor.geo.units import lineage_frame
+    from sozialmonitor.stats.reallocate import reallocate
+
+    wanted = sorted({*variables, weight_variable}) if variables and weight_variable else variables
+    obs = level_observations(session, level, wanted)
+    history = units_history(session)
+    units = history[history["level"] == level]
+    target = valid_at(units, at) if at else units[units["valid_to"].isna()]
+    target_ids = set(target["id"])
+    key_of = dict(zip(units["id"], units["unit_key"], strict=True))
+    lineage = lineage_frame(session)
+    additive = additive_variables(session)
+    cols = ["unit_key", "ref_date", "variable", "value", "status"]
+    parts = []
+    for day, dates in hierarchy_periods(units, list(obs["ref_date"].unique())):
+        here = valid_at(units, day)
+        part = obs[obs["ref_date"].isin(dates)]
+        parts.append(part[part["unit_key"].isin(here.loc[here["id"].isin(target_ids), "unit_key"])][cols])
+        gone = here[~here["id"].isin(target_ids)]
+        if gone.empty:
+            continue
+        lin = lineage[lineage["predecessor_id"].isin(gone["id"]) & lineage["unit_id"].isin(target_ids)]
+        carried = part[part["unit_key"].isin(gone["unit_key"]) & part["variable"].isin(additive)]
+        links = pd.DataFrame(
+            {
+                "unit_key": lin["unit_id"].map(key_of),
+                "predecessor_key": lin["predecessor_id"].map(key_of),
+                "share": lin["share"],
+            }
+        )
+        parts.append(
+            reallocate(
+                carried[cols], links, _density(obs, target, units_frame(session, level), weight_variable)
+            )
+        )
+    frames = [p for p in parts if len(p)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    out = pd.concat(frames, ignore_index=True)
+    return out[out["variable"].isin(variables)] if variables else out
+
+
+def _density(
+    obs: pd.DataFrame, target: pd.DataFrame, units: pd.DataFrame, variable: str | None
+) -> pd.Series | None:
+    """Residents per m² of each unit of the target grid at the first date it has ``variable``."""
+    if not variable:
+        return None
+    first = target["valid_from"].min()
+    own = obs[
+        (obs["variable"] == variable)
+        & obs["unit_key"].isin(target["unit_key"])
+        & (obs["ref_date"] >= first)
+        & obs["value"].notna()
+    ]
+    if own.empty:
+        return None
+    earliest = own[own["ref_date"] == own["ref_date"].min()].set_index("unit_key")["value"]
+    area = units.set_index("unit_key")["area_m2"].astype(float)
+    return (earliest / area.reindex(earliest.index)).replace([float("inf")], float("nan"))
 
 
 def _ancestor_map(units: pd.DataFrame, child_level: str, level: str) -> pd.DataFrame:

@@ -155,6 +155,30 @@ def _as_str_list(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+def mapping_date(value: Any, reference_day: str, origin: str) -> dt.date:
+    """A reference date as a mapping (or a city's table entry) may give it: a date, a year or text such
+    as ``31.12.2017``; a year alone takes ``reference_day`` (MM-DD)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    parsed = None
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        from sozialmonitor.ingest.cells import parse_date
+
+        try:
+            month, day = (int(x) for x in reference_day.split("-"))
+        except ValueError:
+            month, day = 12, 31
+        parsed = parse_date(value, month, day)
+    if parsed is None:
+        raise ConfigError(
+            f"{origin}: date {value!r} ist kein Datum wie 31.12.2017 oder 2017",
+            f"{origin}: date {value!r} is not a date like 31.12.2017 or 2017",
+        )
+    return parsed
+
+
 def mapping_from_dict(data: dict[str, Any], origin: str = "<dict>") -> TableMapping:
     """Build a mapping from parsed YAML (keys as in the module docstring)."""
     known = {f.name for f in fields(TableMapping)}
@@ -180,20 +204,8 @@ def mapping_from_dict(data: dict[str, Any], origin: str = "<dict>") -> TableMapp
             d[key] = str(d[key])
     if d.get("reference_day") is not None:
         d["reference_day"] = str(d["reference_day"])
-    date_value = d.get("date")
-    if isinstance(date_value, dt.datetime):
-        d["date"] = date_value.date()
-    elif isinstance(date_value, (int, str)) and not isinstance(date_value, bool):
-        from sozialmonitor.ingest.cells import parse_date
-
-        month, day = (int(x) for x in str(d.get("reference_day", "12-31")).split("-"))
-        parsed = parse_date(date_value, month, day)
-        if parsed is None:
-            raise ConfigError(
-                f"Zuordnungsdatei {origin}: date {date_value!r} ist kein Datum wie 31.12.2017 oder 2017",
-                f"mapping file {origin}: date {date_value!r} is not a date like 31.12.2017 or 2017",
-            )
-        d["date"] = parsed
+    if d.get("date") is not None:
+        d["date"] = mapping_date(d["date"], str(d.get("reference_day", "12-31")), origin)
     markers = d.get("markers") or {}
     d["markers"] = {str(k): (None if v is None else str(v)) for k, v in markers.items()}
     try:
