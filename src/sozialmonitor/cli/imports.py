@@ -36,6 +36,17 @@ def _hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _date_option(value: str | None, option: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SozialmonitorError(
+            f"{option}: {value!r} ist kein Datum JJJJ-MM-TT", f"{option}: {value!r} is not a date YYYY-MM-DD"
+        ) from None
+
+
 @import_app.command("geo")
 @handle_errors
 def import_geo(
@@ -53,6 +64,14 @@ def import_geo(
         str | None, typer.Option(help="Attribut mit dem Schlüssel der Obereinheit")
     ] = None,
     valid_from: Annotated[str | None, typer.Option(help="Gültig ab (JJJJ-MM-TT) / valid from")] = None,
+    complete: Annotated[
+        bool,
+        typer.Option(
+            "--complete",
+            help="Die Datei ist das ganze neue Raster der Ebene (Gebietsreform): fehlende Einheiten enden "
+            "mit --valid-from / the file is the level's whole new grid: missing units end at --valid-from",
+        ),
+    ] = False,
     layer: Annotated[str | None, typer.Option(help="Ebene in GeoPackage / layer")] = None,
     dry_run: DryRun = False,
     db: DbOption = None,
@@ -74,7 +93,8 @@ def import_geo(
             name_field=name_field,
             parent_level=parent_level,
             parent_field=parent_field,
-            valid_from=dt.date.fromisoformat(valid_from) if valid_from else None,
+            valid_from=_date_option(valid_from, "--valid-from"),
+            complete=complete,
             dry_run=dry_run,
         )
         if dry_run:
@@ -84,6 +104,11 @@ def import_geo(
         f"{head}: {len(res.inserted)} neu, {len(res.replaced)} neue Grenzen (alte Fassung bleibt "
         f"erhalten), {len(res.unchanged)} unverändert"
     )
+    if res.closed:
+        out.print(
+            f"  {len(res.closed)} Einheiten enden am {valid_from} (nicht im neuen Raster), "
+            f"{res.lineage} Herkunftsbeziehungen / {len(res.closed)} units end, {res.lineage} lineage links"
+        )
     weak = {k: v for k, v in res.parent_shares.items() if v < 0.9}
     for key, share in sorted(weak.items()):
         out.print(

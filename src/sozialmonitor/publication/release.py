@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sozialmonitor.db.models import SpatialLevel
 from sozialmonitor.errors import NotFoundError, SozialmonitorError
-from sozialmonitor.geo.units import units_frame
+from sozialmonitor.geo.units import units_frame, units_history, valid_at
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.service import level_observations
 from sozialmonitor.indicators.variables import relations, variable_kinds
@@ -138,8 +138,10 @@ def in_force(session: Session, year: int) -> Release | None:
     ).first()
 
 
-def hierarchy_of(scope: Scope) -> pd.DataFrame:
-    u = scope.units
+def hierarchy_of(session: Session, scope: Scope, year: int) -> pd.DataFrame:
+    """Parent links among the public levels as they were at the end of ``year`` (after a boundary reform,
+    an earlier year's cells add up along the units of that year, and are protected along them)."""
+    u = valid_at(units_history(session), dt.date(year, 12, 31))
     u = u[u["level"].isin(scope.levels) & u["parent_level"].isin(scope.levels)]
     return pd.DataFrame(
         {
@@ -176,7 +178,7 @@ def audit_year(
         _check_complete(obs, scope, year)
     protected = protect_year(
         obs,
-        hierarchy_of(scope),
+        hierarchy_of(session, scope, year),
         relations(session),
         variable_kinds(session),
         defs,
