@@ -154,3 +154,34 @@ def test_export_changes_across_the_reform(lor_db: str, tmp_path: Path) -> None:
     assert len(table) == 542 and table["Status"].eq("geschätzt").all()
     stuler = table.set_index("Schlüssel").loc["01100101"]
     assert stuler["Wert Vergleichsjahr"] == "3580"  # 31.12.2024, from the t1 table
+
+
+def test_years_on_both_grids_can_be_released(lor_db: str, tmp_path: Path) -> None:
+    """Each year is protected along the units valid then: 2020 along the old grid, 2024 along the new one;
+    the audit finds no withheld cell that could be recalculated (tiny Planungsräume withhold all counts)."""
+    import shutil
+
+    from sozialmonitor.publication.figures import public_tables
+    from sozialmonitor.publication.release import public_scope, published_indicators
+
+    copy = tmp_path / "released.sqlite"
+    shutil.copy(lor_db.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    assert runner.invoke(app, ["publish", "--all", "--db", url]).exit_code == 0
+    result = runner.invoke(app, ["release", "2020", "2024", "--user", "test", "--db", url])
+    assert result.exit_code == 0, result.output
+    with session_scope(make_engine(url)) as s:
+        from sozialmonitor.indicators.catalogue import load_catalogue
+
+        scope = public_scope(s)
+        tables, _ = public_tables(s, load_catalogue(), published_indicators(s), scope.levels)
+    bezirk = tables["bezirk"]
+    residents = bezirk[bezirk["indicator"] == "residents"].set_index(["unit_key", "ref_date"])["value"]
+    t1 = _table(2020, "t1")
+    expected = t1.groupby(t1["id"].str[:2])["inhabitants"].sum()
+    got = [residents[(k, dt.date(2020, 12, 31))] for k in expected.index]
+    assert got == expected.tolist()
+    plr = tables["planungsraum"]
+    shown_2020 = plr[(plr["ref_date"] == dt.date(2020, 12, 31)) & (plr["indicator"] == "residents")]
+    assert shown_2020["unit_key"].nunique() == 448  # the old grid's units, withheld ones with a reason
+    assert shown_2020.loc[shown_2020["value"].isna(), "reason"].ne("").all()

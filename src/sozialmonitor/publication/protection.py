@@ -4,7 +4,8 @@
 all levels below it) for one year and:
 
 1. marks **small bases**: a share of 0 % or 100 % whose denominator is below ``min_denominator`` tells the
-   public something about every person of the group, so the counts of its numerator are withheld;
+   public something about every person of the group, so the counts of its numerator are withheld; in a
+   unit with fewer residents than ``min_population`` (but some), every count is withheld;
 2. runs :func:`sozialmonitor.stats.disclosure.protect` on all counts together — the spatial hierarchy and
    every stored additive relation between variables (also relations that reach variables nobody
    publishes);
@@ -68,6 +69,15 @@ def small_base_cells(
     flag = pd.Series(False, index=counts.index)
     if counts.empty:
         return flag
+    # a unit with only a handful of residents (but not none) shows nothing but its existence: every count
+    # of it would describe a few identifiable people, and a release cannot protect them one by one
+    pop = counts[counts["variable"] == params.population_variable]
+    tiny = pop[(pop["value"] > 0) & (pop["value"] < params.min_population)]
+    if len(tiny):
+        keys = pd.MultiIndex.from_frame(tiny[["unit_key", "ref_date"]])
+        flag |= pd.Series(
+            pd.MultiIndex.from_frame(counts[["unit_key", "ref_date"]]).isin(keys), index=counts.index
+        )
     wide = counts.pivot_table(
         index=["unit_key", "ref_date"], columns="variable", values="value", aggfunc="first", dropna=False
     )
