@@ -126,12 +126,13 @@ def print_summary(report: BuildReport, url: str) -> None:
     )
     with session_scope(make_engine(url)) as s:
         city, year, rows, top = headline(s)
-    table = Table("Indikator", f"{city} {year}", title="Kennzahlen / headline indicators")
-    for name, value in rows:
-        table.add_row(name, value)
-    out.print(table)
-    if top:
-        t2 = Table("Rang", "Bezirk", "Wert", title=top[0])
+    if rows:
+        table = Table("Indikator", f"{city} {year}", title="Kennzahlen / headline indicators")
+        for name, value in rows:
+            table.add_row(name, value)
+        out.print(table)
+    if top and top[1]:
+        t2 = Table("Rang", "Einheit", "Wert", title=top[0])
         for i, (unit, value) in enumerate(top[1], start=1):
             t2.add_row(str(i), unit, value)
         out.print(t2)
