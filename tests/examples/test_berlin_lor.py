@@ -34,7 +34,9 @@ def lor_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _table(year: int, table: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / f"berlin-lor-population-{year}-02-{table}-planning-areas.csv", dtype={"id": str})
+    return pd.read_csv(
+        DATA / f"berlin-lor-population-{year}-02-{table}-planning-areas.csv", dtype={"id": str}
+    )
 
 
 def _on(frame: pd.DataFrame, day: str) -> pd.DataFrame:

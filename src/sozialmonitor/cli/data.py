@@ -16,6 +16,7 @@ from sozialmonitor.cli.common import DbOption, engine_for, err, handle_errors, o
 from sozialmonitor.db.engine import session_scope
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.indicators.export import NUMBER_COLUMNS, check_format, excel_csv, xlsx_bytes
+from sozialmonitor.stats.indicators import rows_with_dates
 
 export_app = typer.Typer(
     help="Daten exportieren (Excel-taugliches CSV, XLSX) / export data", no_args_is_help=True
@@ -313,7 +314,7 @@ def export_changes(
         level = level or finest_level(s)
         if across_reforms:
             ind = _indicators_on_grid(s, level, [cat.get(k) for k in indicator], to_year, weight_variable)
-            ind = ind[[d.year in (from_year, to_year) for d in ind["ref_date"]]]
+            ind = rows_with_dates(ind, lambda d: d.year in (from_year, to_year))
         else:
             ind = indicator_table(s, level, indicators=indicator, years=[from_year, to_year], catalogue=cat)
         if ind.empty or {d.year for d in ind["ref_date"]} != {from_year, to_year}:

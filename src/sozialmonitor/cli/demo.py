@@ -30,6 +30,12 @@ def _atomic_sqlite_build(url: str, build: Callable[[Engine], object]) -> object:
         _require_empty(engine)
         return build(engine)
     target = Path(url.removeprefix("sqlite:///"))
+    if target.exists() and target.stat().st_size > 0:  # never replace a database that holds anything
+        existing = make_engine(url)
+        try:
+            _require_empty(existing)
+        finally:
+            existing.dispose()
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(fd)
@@ -49,13 +55,18 @@ def _atomic_sqlite_build(url: str, build: Callable[[Engine], object]) -> object:
 def _require_empty(engine: Engine) -> None:
     from sqlalchemy import inspect, text
 
-    if "observation" in inspect(engine).get_table_names():
+    tables = set(inspect(engine).get_table_names())
+    for table in ("observation", "spatial_unit"):
+        if table not in tables:
+            continue
         with engine.connect() as c:
-            n = c.execute(text("select count(*) from observation")).scalar()
+            n = c.execute(text(f"select count(*) from {table}")).scalar()  # table: one of two fixed names
         if n:
             raise SozialmonitorError(
-                "Die Datenbank enthält schon Daten; die Demo wird nur in eine leere Datenbank geladen.",
-                "the database already holds data; the demo only loads into an empty database.",
+                "Die Datenbank enthält schon Daten; aufgebaut wird nur in eine leere Datenbank "
+                "(geben Sie mit --db eine neue Datei an).",
+                "the database already holds data; a build only loads into an empty database "
+                "(give a new file with --db).",
             )
 
 

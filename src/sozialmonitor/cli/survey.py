@@ -18,6 +18,7 @@ from sozialmonitor.survey.io import read_survey
 from sozialmonitor.survey.synthetic import synthetic_survey
 from sozialmonitor.survey.tables import GERMAN_HEADERS, decimals_for, estimate_table, format_de
 from sozialmonitor.survey.weighting import rake
+from sozialmonitor.yamlfile import read_yaml
 
 survey_app = typer.Typer(
     help="Befragungen auswerten: gewichtete Schätzer mit Standardfehler und Konfidenzintervall "
@@ -57,7 +58,7 @@ def estimate_command(
         design = survey_design(frame, ids=cluster or None, strata=strata, weights=weight, fpc=fpc or None)
         note = ""
         if rake_margins is not None:
-            margins = yaml.safe_load(rake_margins.read_text(encoding="utf-8"))
+            margins = read_yaml(rake_margins)
             if not isinstance(margins, dict):
                 raise SozialmonitorError(
                     f"{rake_margins}: erwartet {{variable: {{stufe: anzahl}}}}.",

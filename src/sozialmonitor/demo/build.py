@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from sozialmonitor.ingest.table import read_table
 from sozialmonitor.publication.social_index import store_index_config
 from sozialmonitor.strategy.store import save_strategy
 from sozialmonitor.strategy.yaml_io import load_strategy
+from sozialmonitor.yamlfile import read_yaml
 
 Progress = Callable[[str, int, int], None]
 
@@ -54,7 +54,7 @@ def load_city(config_dir: Path) -> dict[str, Any]:
     path = config_dir / "city.yaml"
     if not path.is_file():
         raise ConfigError(f"{path} fehlt", f"{path} is missing")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     if not isinstance(raw, dict) or "levels" not in raw:
         raise ConfigError(
             f"{path}: erwartet 'levels', 'boundaries', 'tables'",

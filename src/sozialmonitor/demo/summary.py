@@ -52,7 +52,10 @@ def headline(
     if key not in cat.indicators:
         return str(city["name"]), year, rows, None
     fine = indicator_table(session, str(finest), indicators=[key], years=[year], catalogue=cat)
-    fine = fine[(fine["status"] == "ok") & ~fine["flag_small"].astype(bool)].nlargest(5, "value")
+    fine = fine[(fine["status"] == "ok") & ~fine["flag_small"].astype(bool)]
+    if fine.empty:
+        return str(city["name"]), year, rows, None
+    fine = fine.assign(value=fine["value"].astype(float)).nlargest(5, "value")
     names = dict(zip(units["unit_key"], units["name"], strict=False))
     d = cat.get(key)
     top = [

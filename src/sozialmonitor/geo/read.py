@@ -18,8 +18,11 @@ def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read a boundary file; zipped Shapefiles are read from inside the archive, ``.gz`` files unpacked."""
     target = str(path)
     if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
+        try:
+            with zipfile.ZipFile(path) as zf:
+                shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
+        except zipfile.BadZipFile:
+            shps = []
         if len(shps) != 1:
             from sozialmonitor.errors import ImportValidationError
 
@@ -39,7 +42,23 @@ def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     elif path.suffix.lower() == ".gz":  # e.g. planungsraeume.geojson.gz, read through GDAL's gzip reader
         target = f"/vsigzip/{path}"
     kwargs = {"layer": layer} if layer else {}
-    gdf = gpd.read_file(target, engine="pyogrio", **kwargs)
+    try:
+        gdf = gpd.read_file(target, engine="pyogrio", **kwargs)
+    except Exception as exc:  # GDAL's messages for broken, foreign or truncated files are many
+        from sozialmonitor.errors import ImportValidationError
+
+        raise ImportValidationError(
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    str(exc).split(";")[0][:200],
+                    "eine lesbare Grenzdatei (GeoJSON, GeoPackage oder ZIP mit Shapefile)",
+                    "a readable boundary file (GeoJSON, GeoPackage or ZIP with a Shapefile)",
+                )
+            ]
+        ) from None
     return gdf
 
 

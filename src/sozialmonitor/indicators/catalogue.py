@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from sozialmonitor.config import catalogue_dirs
 from sozialmonitor.errors import ConfigError
+from sozialmonitor.yamlfile import read_yaml
 
 SHIPPED = Path(__file__).parent / "catalogue"
 Polarity = Literal["positive", "negative", "neutral"]
@@ -177,10 +176,7 @@ def _parse_indicator(raw: dict[str, Any], theme: str, file: Path) -> IndicatorDe
 
 
 def load_file(file: Path) -> tuple[Theme, list[IndicatorDef]]:
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: kein gültiges YAML: {exc}", f"{file}: invalid YAML: {exc}") from exc
+    raw = read_yaml(file)
     if not isinstance(raw, dict) or "theme" not in raw:
         raise ConfigError(
             f"{file}: erwartet ein Objekt mit 'theme' und 'indicators'",

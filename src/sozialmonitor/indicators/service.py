@@ -11,6 +11,7 @@ from sozialmonitor.errors import NotFoundError
 from sozialmonitor.geo.units import hierarchy_periods, units_frame, units_history, valid_at
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.store import observations_frame
+from sozialmonitor.stats.indicators import rows_with_dates
 
 
 def additive_variables(session: Session) -> set[str]:
@@ -232,7 +233,7 @@ def indicator_table(
     variables = sorted({v for d in defs for v in d.variables})
     obs = level_observations(session, level, variables)
     if years:
-        obs = obs[[d.year in years for d in obs["ref_date"]]]
+        obs = rows_with_dates(obs, lambda d: d.year in years)
     present = set(obs["variable"])
     defs = [d for d in defs if set(d.variables) <= present] if not indicators else defs
     if obs.empty or not defs:

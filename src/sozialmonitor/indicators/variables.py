@@ -5,20 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sozialmonitor.db.models import Variable
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.indicators.kinds import parse_kind
+from sozialmonitor.yamlfile import read_yaml
 
 FIELDS = ("key", "name_de", "name_en", "unit", "kind", "theme", "description", "source")
 """Accepted keys of a variable entry; ``kind`` is validated (:mod:`sozialmonitor.indicators.kinds`)."""
 
 
 def load_variables_file(path: Path) -> list[dict[str, Any]]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     items = raw.get("variables") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         raise ConfigError(

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sozialmonitor.errors import ConfigError, SozialmonitorError
 from sozialmonitor.indices.mss import MssConfig, MssResult, mss_index
 from sozialmonitor.stats.status import ESTIMATED, OK
 from sozialmonitor.stats.timeseries import change
+from sozialmonitor.yamlfile import read_yaml
 
 DEFAULT_CONFIG = Path(__file__).parent / "sozialindex_default.yaml"
 CHANGE_SUFFIX = "_change"
@@ -116,10 +116,7 @@ def parse_config(raw: Mapping[str, Any], file: str = "<config>") -> SocialIndexC
 
 
 def load_config(path: Path = DEFAULT_CONFIG) -> SocialIndexConfig:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: kein gültiges YAML: {exc}", f"{path}: invalid YAML: {exc}") from exc
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: erwartet ein Objekt", f"{path}: expected a mapping")
     return parse_config(raw, str(path))

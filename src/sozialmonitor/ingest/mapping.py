@@ -40,10 +40,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.ingest.cells import DEFAULT_MARKERS, MARKER_OUTCOMES
+from sozialmonitor.yamlfile import read_yaml
 
 Layout = Literal["wide", "long", "wide_dates"]
 LAYOUTS: tuple[str, ...] = ("wide", "long", "wide_dates")
@@ -216,12 +215,7 @@ def mapping_from_dict(data: dict[str, Any], origin: str = "<dict>") -> TableMapp
 
 def load_mapping(path: Path) -> TableMapping:
     """Read a mapping YAML file."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            f"Zuordnungsdatei {path} nicht lesbar: {exc}", f"mapping file {path} not readable: {exc}"
-        ) from exc
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(
             f"Zuordnungsdatei {path}: erwartet Schlüssel: Wert-Paare",

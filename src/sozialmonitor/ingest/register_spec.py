@@ -28,9 +28,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sozialmonitor.errors import ConfigError
+from sozialmonitor.yamlfile import read_yaml
 
 DEFAULT_SEX_CODES: dict[str, str] = {
     "m": "male",
@@ -187,12 +186,7 @@ def register_spec_from_dict(data: dict[str, Any], origin: str = "<dict>") -> Reg
 
 
 def load_register_spec(path: Path) -> RegisterSpec:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            f"Registerbeschreibung {path} nicht lesbar: {exc}", f"register spec {path}: {exc}"
-        ) from exc
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(
             f"Registerbeschreibung {path}: Schlüssel erwartet", f"register spec {path}: expected keys"

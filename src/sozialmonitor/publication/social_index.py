@@ -28,6 +28,7 @@ from sozialmonitor.indicators.service import indicator_table
 from sozialmonitor.indices.mss import MssResult
 from sozialmonitor.indices.social_index import DEFAULT_CONFIG, SocialIndexConfig, load_config, parse_config
 from sozialmonitor.indices.social_index import social_index as mss_social_index
+from sozialmonitor.stats.indicators import rows_with_dates
 
 SETTING_KEY = "social_index"
 PAYLOAD_COLUMNS = (
@@ -133,7 +134,7 @@ def compute_city_index(
         )
     stable = stable_units(session, level, base, date)  # changes only where boundaries stayed the same
     # the base date was chosen in the full data above: hand over just the two dates, one step apart
-    table = table[[d in (base, date) for d in table["ref_date"]]]
+    table = rows_with_dates(table, lambda d: d in (base, date))
     two_dates = dataclasses.replace(cfg, periods=1) if cfg.dynamics and base != date else cfg
     result = mss_social_index(table, two_dates, ref_date=date, valid_units={base: stable, date: stable})
     return CityIndex(cfg, level, date, result)

@@ -23,7 +23,7 @@ from sozialmonitor.indicators.variables import variable_kinds
 from sozialmonitor.publication.figures import public_tables
 from sozialmonitor.publication.release import public_scope, published_indicators
 from sozialmonitor.report.settings import ChapterSpec, ReportSettings
-from sozialmonitor.stats.indicators import compare_to_reference
+from sozialmonitor.stats.indicators import compare_to_reference, rows_with_dates
 from sozialmonitor.stats.status import ESTIMATED, OK
 
 
@@ -281,7 +281,7 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
     wanted = [k for k in wanted if k in catalogue.indicators]
     ind, city_all, kinds = _source(session, settings, catalogue, level, city_level)
     ind = ind[ind["indicator"].isin(wanted)]
-    ind = ind[[d.year <= settings.year for d in ind["ref_date"]]]
+    ind = rows_with_dates(ind, lambda d: d.year <= settings.year)
     ind = ind[ind["unit_key"].isin(set(units["unit_key"]))]
     years = sorted({d.year for d in ind["ref_date"]})
     if settings.year not in years:

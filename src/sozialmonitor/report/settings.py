@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.indicators.catalogue import Catalogue, load_catalogue
+from sozialmonitor.yamlfile import read_yaml
 
 SETTINGS_FILE = "bericht.yaml"
 TEXT_DIR = "texte"
@@ -195,10 +194,7 @@ def load_folder_settings(folder: Path, base: ReportSettings) -> ReportSettings:
     file = folder / SETTINGS_FILE
     if not file.is_file():
         return dataclasses.replace(base, folder=folder)
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: kein gültiges YAML: {exc}", f"{file}: invalid YAML: {exc}") from exc
+    raw = read_yaml(file) or {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: erwartet ein Objekt", f"{file}: expected a mapping")
     changes: dict[str, Any] = {"folder": folder}

@@ -16,6 +16,7 @@ from sozialmonitor.geo.units import units_frame
 from sozialmonitor.indicators.survey_store import survey_estimates_frame
 from sozialmonitor.report.labels import label
 from sozialmonitor.report.model import Chapter, Table
+from sozialmonitor.stats.indicators import rows_with_dates
 
 MIN_N = 30
 MAX_CV = 0.30
@@ -30,7 +31,7 @@ def survey_chapter(session: Session, year: int, lang: str) -> Chapter | None:
     df = survey_estimates_frame(session)
     if df.empty:
         return None
-    df = df[[d.year == year for d in df["ref_date"]]]
+    df = rows_with_dates(df, lambda d: d.year == year)
     if df.empty:
         return None
     units = units_frame(session)

@@ -17,7 +17,8 @@ Rules (documented in ``docs/indicators.md``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -89,6 +90,13 @@ def _wide(obs: pd.DataFrame, variables: list[str]) -> tuple[pd.DataFrame, np.nda
         }
     )
     return rows, values, status
+
+
+def rows_with_dates(frame: pd.DataFrame, keep: Callable[[dt.date], bool]) -> pd.DataFrame:
+    """The rows whose ``ref_date`` passes ``keep``. (A plain list as mask, ``frame[[…]]``, selects *columns*
+    when the frame is empty and then loses them all.)"""
+    mask = np.fromiter((bool(keep(d)) for d in frame["ref_date"]), dtype=bool, count=len(frame))
+    return frame[mask]
 
 
 def compute_indicators(obs: pd.DataFrame, defs: Iterable[IndicatorDef]) -> pd.DataFrame:

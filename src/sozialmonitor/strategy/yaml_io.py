@@ -28,6 +28,7 @@ from sozialmonitor.strategy.spec import (
     StrategySpec,
     TargetSpec,
 )
+from sozialmonitor.yamlfile import read_yaml
 
 DEFAULT_FIELDS_FILE = Path(__file__).parent / "handlungsfelder.yaml"
 
@@ -192,10 +193,7 @@ def load_strategy(path: Path) -> StrategySpec:
     """Read a strategy YAML file (raises ConfigError naming the place of any problem)."""
     if not path.is_file():
         raise ConfigError(f"{path} fehlt", f"{path} is missing")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: kein gültiges YAML ({exc})", f"{path}: not valid YAML ({exc})") from None
+    raw = read_yaml(path)
     return strategy_from_dict(raw, origin=str(path))
 
 

@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.survey.design import survey_design
 from sozialmonitor.survey.indicators import IndicatorSpec, area_indicators
 from sozialmonitor.survey.weighting import rake
+from sozialmonitor.yamlfile import read_yaml
 
 StoreMargin = dict[str, Any]
 
@@ -105,7 +105,7 @@ def _date(raw: Any, what: str, file: str) -> dt.date:
 
 
 def load_publish_config(path: Path) -> PublishConfig:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     file = str(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: erwartet ein Objekt", f"{file}: expected a mapping")

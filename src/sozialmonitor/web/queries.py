@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sozialmonitor.errors import NotFoundError, SozialmonitorError
@@ -154,7 +155,8 @@ def atlas(
         unit=d.unit if d.unit != "Anzahl" else "",
         lang=lang,
     )
-    rankable = values[[not bool(v["flag_small"].get(u, False)) for u in values.index]].dropna()
+    small = np.array([bool(v["flag_small"].get(u, False)) for u in values.index], dtype=bool)
+    rankable = values[~small].dropna()
     ranks = rankable.rank(ascending=False, method="min")
     rows = []
     for u, name in names.items():

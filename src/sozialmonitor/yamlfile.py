@@ -1,0 +1,41 @@
+"""Reading the YAML files users write (city, mapping, variables, index, strategy, report, survey): one place
+that turns every way such a file can be unreadable into a bilingual message naming the file and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sozialmonitor.errors import ConfigError
+
+
+def read_yaml(path: Path | str) -> Any:
+    """The parsed content of a YAML file (UTF-8, with or without BOM).
+
+    A missing or unreadable file, a file that is not text (e.g. a picture or a spreadsheet given by
+    mistake) and a YAML syntax error each raise :class:`ConfigError` naming the file (and line, column).
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path} fehlt", f"{path} is missing") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} nicht lesbar: {exc}", f"{path} not readable: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: keine Textdatei in UTF-8 (Byte {exc.start}); erwartet eine YAML-Datei",
+            f"{path}: not a UTF-8 text file (byte {exc.start}); expected a YAML file",
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else ""
+        where_en = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(
+            f"{path}{where}: kein gültiges YAML ({problem})", f"{path}{where_en}: not valid YAML ({problem})"
+        ) from None
