@@ -31,3 +31,22 @@ def test_docs_link_to_existing_files() -> None:
     for page in DOCS.glob("*.md"):
         for target in re.findall(r"\]\(([^)#:]+\.md)\)", page.read_text(encoding="utf-8")):
             assert (DOCS / target).exists(), f"{page.name} links to missing {target}"
+
+
+def _documented(key: str, text: str) -> bool:
+    import re
+
+    return re.search(rf"(`{key}`|\b{key}:)", text) is not None
+
+
+def test_every_city_and_mapping_key_is_documented() -> None:
+    """Every key the city.yaml check and the mapping loader accept appears in docs/konfiguration.md."""
+    from dataclasses import fields
+
+    from sozialmonitor.demo.city_config import accepted_keys
+    from sozialmonitor.ingest.mapping import TableMapping
+
+    text = (DOCS / "konfiguration.md").read_text(encoding="utf-8")
+    keys = accepted_keys() | {f.name for f in fields(TableMapping)}
+    missing = sorted(k for k in keys if not _documented(k, text))
+    assert not missing, f"keys accepted but not documented in konfiguration.md: {missing}"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from sozialmonitor.db.engine import session_scope, upgrade
 from sozialmonitor.db.models import SpatialUnit
+from sozialmonitor.demo.city_config import check_city
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.geo.read import read_boundaries
 from sozialmonitor.geo.units import add_unit, current_units, ensure_level, get_level, import_boundaries
@@ -51,16 +52,11 @@ class BuildReport:
 
 
 def load_city(config_dir: Path) -> dict[str, Any]:
+    """The checked ``city.yaml`` of a configuration folder (unknown keys are refused, not ignored)."""
     path = config_dir / "city.yaml"
     if not path.is_file():
         raise ConfigError(f"{path} fehlt", f"{path} is missing")
-    raw = read_yaml(path)
-    if not isinstance(raw, dict) or "levels" not in raw:
-        raise ConfigError(
-            f"{path}: erwartet 'levels', 'boundaries', 'tables'",
-            f"{path}: expected 'levels', 'boundaries', 'tables'",
-        )
-    return raw
+    return check_city(read_yaml(path), path)
 
 
 def _steps(cfg: dict[str, Any]) -> int:

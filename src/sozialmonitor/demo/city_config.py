@@ -1,0 +1,149 @@
+"""The keys a city's ``city.yaml`` accepts, and the check that rejects anything else.
+
+A misspelt key (``boundary:`` for ``boundaries:``, ``valid-from`` for ``valid_from``) must not be ignored
+silently: the build would run without it and the planner would not know. :func:`check_city` names the file,
+the place and the allowed keys. ``docs/konfiguration.md`` documents every key listed here (a test checks it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sozialmonitor.errors import ConfigError
+from sozialmonitor.indicators.variables import FIELDS as VARIABLE_FIELDS
+
+TOP = frozenset(
+    {
+        "name",
+        "key",
+        "catalogue_year_default",
+        "levels",
+        "units",
+        "boundaries",
+        "extra_units",
+        "variables",
+        "social_index",
+        "strategy",
+        "tables",
+        "derived",
+        "relations",
+        "comparison",
+        "source_zeros",
+    }
+)
+UNIT = frozenset({"level", "key", "name", "parent"})
+SECTIONS: dict[str, frozenset[str]] = {
+    "levels": frozenset({"key", "name_de", "name_en", "rank"}),
+    "units": UNIT,
+    "extra_units": UNIT,
+    "boundaries": frozenset(
+        {
+            "file",
+            "level",
+            "key_field",
+            "name_field",
+            "parent_level",
+            "parent_field",
+            "parent_unit",
+            "valid_from",
+            "complete",
+        }
+    ),
+    "tables": frozenset({"file", "mapping", "level", "source_zeros", "date"}),
+    "derived": frozenset({*VARIABLE_FIELDS, "sum"}),
+    "relations": frozenset({"total", "parts"}),
+}
+"""Sections that are lists of entries, and the keys an entry accepts."""
+OBJECTS: dict[str, frozenset[str]] = {
+    "comparison": frozenset(
+        {
+            "file",
+            "split_column",
+            "unit_column",
+            "date_column",
+            "variable_column",
+            "value_column",
+            "unit_aliases",
+            "levels",
+            "markers",
+        }
+    ),
+    "source_zeros": frozenset({"threshold", "groups"}),
+}
+"""Sections that are one object, and its keys."""
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "": ("levels", "variables"),
+    "levels": ("key",),
+    "units": ("level", "key", "name"),
+    "extra_units": ("level", "key", "name"),
+    "boundaries": ("file", "level", "key_field"),
+    "tables": ("file", "mapping", "level"),
+    "derived": ("key", "sum"),
+    "relations": ("total", "parts"),
+}
+
+
+def _unknown(path: Path, where: str, keys: set[str], allowed: frozenset[str]) -> ConfigError:
+    listed = ", ".join(sorted(allowed))
+    bad = ", ".join(repr(k) for k in sorted(keys))
+    return ConfigError(
+        f"{path}: {where}: unbekannte Schlüssel {bad}; erlaubt sind {listed}",
+        f"{path}: {where}: unknown keys {bad}; allowed are {listed}",
+    )
+
+
+def _missing(path: Path, where: str, keys: list[str]) -> ConfigError:
+    return ConfigError(
+        f"{path}: {where}: Pflichtschlüssel fehlt: {', '.join(keys)}",
+        f"{path}: {where}: required key missing: {', '.join(keys)}",
+    )
+
+
+def check_city(raw: Any, path: Path) -> dict[str, Any]:
+    """``raw`` (the parsed ``city.yaml``) if it uses only known keys and has the required ones."""
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: erwartet ein Objekt mit Schlüsseln", f"{path}: expected a mapping of keys"
+        )
+    if set(raw) - TOP:
+        raise _unknown(path, "oberste Ebene / top level", set(raw) - TOP, TOP)
+    missing = [k for k in REQUIRED[""] if k not in raw]
+    if missing:
+        raise _missing(path, "oberste Ebene / top level", missing)
+    for section, allowed in SECTIONS.items():
+        entries = raw.get(section) or []
+        if not isinstance(entries, list):
+            raise ConfigError(
+                f"{path}: {section}: erwartet eine Liste", f"{path}: {section}: expected a list"
+            )
+        for i, entry in enumerate(entries, start=1):
+            where = f"{section}[{i}]"
+            if not isinstance(entry, dict):
+                raise ConfigError(
+                    f"{path}: {where}: erwartet ein Objekt", f"{path}: {where}: expected a mapping"
+                )
+            if set(entry) - allowed:
+                raise _unknown(path, where, set(entry) - allowed, allowed)
+            missing = [k for k in REQUIRED.get(section, ()) if k not in entry]
+            if missing:
+                raise _missing(path, where, missing)
+    for section, allowed in OBJECTS.items():
+        obj = raw.get(section)
+        if obj is None:
+            continue
+        if not isinstance(obj, dict):
+            raise ConfigError(
+                f"{path}: {section}: erwartet ein Objekt", f"{path}: {section}: expected a mapping"
+            )
+        if set(obj) - allowed:
+            raise _unknown(path, section, set(obj) - allowed, allowed)
+    return raw
+
+
+def accepted_keys() -> set[str]:
+    """Every key a ``city.yaml`` accepts anywhere (for the documentation test)."""
+    keys = set(TOP)
+    for allowed in (*SECTIONS.values(), *OBJECTS.values()):
+        keys |= allowed
+    return keys
