@@ -177,8 +177,23 @@ def test_import_table_dry_run_then_import_then_undo(db: str, tmp_path: Path) -> 
             "row 2, column 'Einwohner'",
         ),
         ("", "leer", "empty"),
+        (
+            "Bezirk;Name;Jahr;Einwohner;Ausländer\n90;Winzerla;2017;470,5;5\n",
+            "Zeile 2, Spalte 'Einwohner': erwartet eine ganze Zahl",
+            "row 2, column 'Einwohner': expected a whole number",
+        ),
+        (
+            "Bezirk;Name;Jahr;Einwohner;Ausländer\n90;Winzerla;2017;100;12.7\n",
+            "Spalte 'Ausländer': erwartet eine ganze Zahl",
+            "column 'Ausländer': expected a whole number",
+        ),
+        (
+            "Bezirk;Name;Jahr;Einwohner;Ausländer\n90;Winzerla;2017;99999999999999999999999;5\n",
+            "erwartet eine Fallzahl unter 1.000.000.000",
+            "expected a count below 1,000,000,000",
+        ),
     ],
-    ids=["unknown-district", "negative-count", "empty-file"],
+    ids=["unknown-district", "negative-count", "empty-file", "fraction-comma", "fraction-dot", "huge-count"],
 )
 def test_bad_file_exits_2_with_bilingual_message_and_writes_nothing(
     db: str, tmp_path: Path, content: str, expected_de: str, expected_en: str

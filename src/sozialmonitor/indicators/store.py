@@ -159,6 +159,7 @@ def import_observations(
                 f"status in {OBSERVATION_STATUSES}",
             )
         )
+    problems += _implausible(session, df, rows, cols, file_name)
     if problems:
         raise ImportValidationError(problems)
     work = pd.DataFrame(
@@ -267,6 +268,54 @@ def import_observations(
     if inserts:
         refresh_statistics(session)
     return result
+
+
+MAX_COUNT = 1e9
+"""No count of a city reaches a billion: a larger value is a unit or format error (99999999999999999999)."""
+MAX_ABS = 1e15
+
+
+def _implausible(
+    session: Session, df: pd.DataFrame, rows: pd.Series, cols: pd.Series, file_name: str
+) -> list[Problem]:
+    """Values their variable's kind rules out: counts must be whole, ≥ 0 and below a billion; any value
+    finite and below 10^15 in size."""
+    from sozialmonitor.indicators.kinds import COUNT, kind_of
+    from sozialmonitor.indicators.variables import variable_kinds
+
+    kinds = variable_kinds(session)
+    values = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=float)
+    known = ~np.isnan(values)
+    count = df["variable"].map(lambda v: kind_of(kinds, str(v)) == COUNT).to_numpy(dtype=bool)
+    with np.errstate(invalid="ignore"):
+        checks = [
+            (
+                known & ~np.isfinite(values) | (np.abs(values) > MAX_ABS),
+                "eine endliche Zahl",
+                "a finite number",
+            ),
+            (
+                known & count & (values < 0),
+                "eine Fallzahl ≥ 0 (Variable der Art count)",
+                "a count ≥ 0 (variable of kind count)",
+            ),
+            (
+                known & count & np.isfinite(values) & (np.abs(values - np.round(values)) > 1e-9),
+                "eine ganze Zahl (Variable der Art count; Anteile und Beträge brauchen kind: rate/amount)",
+                "a whole number (variable of kind count; shares and amounts need kind: rate/amount)",
+            ),
+            (
+                known & count & (values > MAX_COUNT),
+                f"eine Fallzahl unter {MAX_COUNT:,.0f}".replace(",", "."),
+                f"a count below {MAX_COUNT:,.0f}",
+            ),
+        ]
+    out: list[Problem] = []
+    for bad, de, en in checks:
+        for i in np.flatnonzero(bad)[:50]:
+            value = f"{df['variable'].iloc[i]} = {values[i]:g}"
+            out.append(Problem(file_name, _int(rows.iloc[i]), cols.iloc[i], value, de, en))
+    return out
 
 
 def _int(v: object) -> int | None:
