@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from pyproj import Geod
-from shapely.geometry import Point, box, shape
+from shapely.geometry import Point, Polygon, box, shape
 from sqlalchemy import Engine, select
 
 from sozialmonitor.db.engine import session_scope
@@ -145,8 +145,17 @@ def test_dry_run_writes_nothing(engine: Engine) -> None:
         ),
         (squares(["1"]).rename(columns={"schluessel": "id"}), "Attribut 'schluessel'"),
         (squares([]), "mindestens eine Fläche"),
+        (squares(["1"]).set_crs("EPSG:4326", allow_override=True), "die Zahlen sind wohl Meter"),
+        (
+            gpd.GeoDataFrame(
+                {"schluessel": ["1"], "name": ["x"]},
+                geometry=[Polygon([(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])],
+                crs="EPSG:25833",
+            ),
+            "eine gültige Fläche",
+        ),
     ],
-    ids=["duplicate-key", "point", "missing-key-field", "empty"],
+    ids=["duplicate-key", "point", "missing-key-field", "empty", "metres-declared-wgs84", "bow-tie"],
 )
 def test_bad_boundary_files_are_rejected_and_nothing_is_written(
     engine: Engine, gdf: gpd.GeoDataFrame, expected: str
@@ -282,3 +291,31 @@ def test_a_complete_new_grid_closes_vanished_units_and_links_every_new_one(engin
     carried = grid.set_index("unit_key")["value"].to_dict()
     assert carried == pytest.approx({"A": 50.0, "B": 200.0, "C": 150.0}, abs=0.01)
     assert set(grid["status"]) == {"estimated"}
+
+
+def test_a_bow_tie_is_repaired_on_request(engine: Engine) -> None:
+    bow_tie = Polygon([(X0, Y0), (X0 + 1000, Y0 + 1000), (X0 + 1000, Y0), (X0, Y0 + 1000)])
+    gdf = gpd.GeoDataFrame({"schluessel": ["1"], "name": ["x"]}, geometry=[bow_tie], crs="EPSG:25833")
+    res = do_import(engine, gdf, repair=True)
+    assert res.inserted == ["1"]
+    with session_scope(engine) as s:
+        unit = s.scalars(select(SpatialUnit)).one()
+        geom = shape(json.loads(unit.geometry or "null"))
+    assert geom.is_valid and geom.geom_type == "MultiPolygon" and len(geom.geoms) == 2
+    assert unit.area_m2 == pytest.approx(500_000, rel=0.01)  # two triangles of a quarter square each
+
+
+def test_the_crs_can_be_stated_for_a_file_in_metres(tmp_path: Path) -> None:
+    path = tmp_path / "metres.geojson"
+    data = json.loads(squares(["1"]).to_json())
+    data.pop("crs", None)  # as many tools write it: metres, no crs member
+    path.write_text(json.dumps(data), encoding="utf-8")
+    from sozialmonitor.geo.read import check_boundaries
+
+    problems = check_boundaries(read_boundaries(path), path.name, "schluessel", "name")
+    assert [p.column for p in problems] == ["crs"]  # GDAL assumes WGS84 for GeoJSON: refused
+    gdf = read_boundaries(path, crs="EPSG:25833")
+    assert check_boundaries(gdf, path.name, "schluessel", "name") == []
+    assert gdf.crs.to_epsg() == 25833
+    with pytest.raises(ImportValidationError, match="KBS wie EPSG"):
+        read_boundaries(path, crs="EPSG:999999")

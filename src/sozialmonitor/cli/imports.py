@@ -72,6 +72,13 @@ def import_geo(
             "mit --valid-from / the file is the level's whole new grid: missing units end at --valid-from",
         ),
     ] = False,
+    crs: Annotated[
+        str | None,
+        typer.Option(help="KBS der Datei, wenn sie keines oder ein falsches angibt, z. B. EPSG:25832 / CRS"),
+    ] = None,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="ungültige Flächen reparieren / repair invalid polygons")
+    ] = False,
     layer: Annotated[str | None, typer.Option(help="Ebene in GeoPackage / layer")] = None,
     dry_run: DryRun = False,
     db: DbOption = None,
@@ -81,7 +88,7 @@ def import_geo(
     from sozialmonitor.geo.units import import_boundaries
 
     engine = engine_for(db)
-    gdf = read_boundaries(file, layer)
+    gdf = read_boundaries(file, layer, crs)
     with session_scope(engine) as s:
         res = import_boundaries(
             s,
@@ -95,6 +102,7 @@ def import_geo(
             parent_field=parent_field,
             valid_from=_date_option(valid_from, "--valid-from"),
             complete=complete,
+            repair=repair,
             dry_run=dry_run,
         )
         if dry_run:

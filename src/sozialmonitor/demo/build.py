@@ -107,7 +107,7 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
     for b in cfg.get("boundaries", []):
         path = config_dir / b["file"]
         with session_scope(engine) as s:
-            gdf = read_boundaries(path)
+            gdf = read_boundaries(path, crs=b.get("crs"))
             geo_res = import_boundaries(
                 s,
                 gdf,
@@ -122,6 +122,7 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
                 if b.get("valid_from")
                 else None,
                 complete=bool(b.get("complete", False)),
+                repair=bool(b.get("repair", False)),
             )
             if b.get("parent_unit"):
                 parent = _find_unit(s, str(b["parent_unit"]))

@@ -48,6 +48,8 @@ SECTIONS: dict[str, frozenset[str]] = {
             "parent_unit",
             "valid_from",
             "complete",
+            "crs",
+            "repair",
         }
     ),
     "tables": frozenset({"file", "mapping", "level", "source_zeros", "date"}),

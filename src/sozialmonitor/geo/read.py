@@ -6,6 +6,8 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import shapely
+import shapely.validation
 
 from sozialmonitor.errors import Problem
 
@@ -14,7 +16,7 @@ STORAGE_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:3035"
 
 
-def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_boundaries(path: Path, layer: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
     """Read a boundary file; zipped Shapefiles are read from inside the archive, ``.gz`` files unpacked."""
     target = str(path)
     if path.suffix.lower() == ".zip":
@@ -59,6 +61,18 @@ def read_boundaries(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
                 )
             ]
         ) from None
+    if crs:  # the user states the CRS: files without one, or GeoJSON in metres declared as WGS84
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        from sozialmonitor.errors import ImportValidationError
+
+        try:
+            gdf = gdf.set_crs(CRS.from_user_input(crs), allow_override=True)
+        except CRSError:
+            raise ImportValidationError(
+                [Problem(path.name, None, "--crs", crs, "ein KBS wie EPSG:25832", "a CRS such as EPSG:25832")]
+            ) from None
     return gdf
 
 
@@ -94,6 +108,21 @@ def check_boundaries(
                 "a coordinate reference system (CRS)",
             )
         )
+    elif gdf.crs.is_geographic:
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    "crs",
+                    f"{gdf.crs.to_string()}, x {minx:.0f} … {maxx:.0f}, y {miny:.0f} … {maxy:.0f}",
+                    "Längen-/Breitengrade, wie das angegebene KBS sagt – die Zahlen sind wohl Meter: "
+                    "geben Sie das KBS mit --crs an (z. B. --crs EPSG:25832)",
+                    "longitude/latitude as the stated CRS says – the numbers look like metres: state the "
+                    "CRS with --crs (e.g. --crs EPSG:25832)",
+                )
+            )
     seen: dict[str, int] = {}
     for i, (key, geom) in enumerate(zip(gdf[key_field], gdf.geometry, strict=True), start=1):
         skey = normalise_key(key)
@@ -125,7 +154,36 @@ def check_boundaries(
                     "Polygon or MultiPolygon",
                 )
             )
+        elif not geom.is_valid:
+            problems.append(
+                Problem(
+                    file,
+                    i,
+                    "geometry",
+                    shapely.validation.explain_validity(geom)[:120],
+                    "eine gültige Fläche (ohne Selbstüberschneidung); --repair repariert sie",
+                    "a valid polygon (no self-intersection); --repair repairs it",
+                )
+            )
     return problems
+
+
+def repair_geometries(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Invalid polygons made valid (``shapely.make_valid``), keeping only their polygonal parts: a bow-tie
+    becomes two triangles. Valid polygons are left as they are."""
+    import shapely.geometry as sg
+
+    def polygonal(geom: object) -> object:
+        if geom is None or getattr(geom, "is_valid", True):
+            return geom
+        fixed = shapely.make_valid(geom)
+        if fixed.geom_type in ("Polygon", "MultiPolygon"):
+            return fixed
+        parts = [g for g in getattr(fixed, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+        polys = [p for g in parts for p in (g.geoms if g.geom_type == "MultiPolygon" else [g])]
+        return sg.MultiPolygon(polys) if polys else fixed
+
+    return gdf.set_geometry([polygonal(g) for g in gdf.geometry], crs=gdf.crs)
 
 
 def normalise_key(value: object) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from sozialmonitor.db.models import ImportRun, SpatialLevel, SpatialUnit, UnitLineage
 from sozialmonitor.errors import ImportValidationError, NotFoundError, Problem
-from sozialmonitor.geo.read import METRIC_CRS, STORAGE_CRS, check_boundaries, normalise_key
+from sozialmonitor.geo.read import METRIC_CRS, STORAGE_CRS, check_boundaries, normalise_key, repair_geometries
 
 OPEN_START = dt.date(1900, 1, 1)
 
@@ -123,6 +123,7 @@ def import_boundaries(
     parent_field: str | None = None,
     valid_from: dt.date | None = None,
     complete: bool = False,
+    repair: bool = False,
     dry_run: bool = False,
 ) -> BoundaryImport:
     """Validate, then write all units of one boundary file in the caller's transaction.
@@ -130,6 +131,8 @@ def import_boundaries(
     A unit whose key exists with a different geometry is not overwritten: the old
     version is closed at ``valid_from`` and lineage rows record which old units the
     new one arose from (with the share of the old unit's area).
+
+    ``repair``: invalid polygons are made valid first (else they are refused).
 
     ``complete``: the file is the level's whole new grid from ``valid_from`` on (a boundary reform with new
     keys, e.g. Berlin's Planungsräume 2021): units of the level missing from it end at ``valid_from``, and
@@ -149,6 +152,8 @@ def import_boundaries(
                 )
             ]
         )
+    if repair:
+        gdf = repair_geometries(gdf)
     problems = check_boundaries(gdf, file_name, key_field, name_field)
     if parent_field and parent_field not in gdf.columns:
         problems.append(
