@@ -232,15 +232,25 @@ def test_cancelled_build_leaves_the_previous_database_untouched(tmp_path: Path) 
     from sozialmonitor.cli.demo import _atomic_sqlite_build
 
     target = tmp_path / "x.sqlite"
-    target.write_bytes(b"previous")
+    code, _, _ = invoke("db", "upgrade", "--db", f"sqlite:///{target}")  # an empty database: may be built
+    assert code == 0
+    previous = target.read_bytes()
 
     def build(_engine: object) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         _atomic_sqlite_build(f"sqlite:///{target}", build)
-    assert target.read_bytes() == b"previous"
-    assert [p.name for p in tmp_path.iterdir()] == ["x.sqlite"]
+    assert target.read_bytes() == previous
+    assert not list(tmp_path.glob("*.building*"))
+
+
+def test_a_build_never_overwrites_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    target = tmp_path / "notizen.sqlite"
+    target.write_bytes(b"meine Notizen")
+    code, _, err = invoke("demo", "--db", f"sqlite:///{target}")
+    assert code == 1 and "keine Datenbank" in err and "not a database" in err
+    assert target.read_bytes() == b"meine Notizen"
 
 
 def test_db_upgrade_and_units_and_catalogue(tmp_path: Path, jena_db: str) -> None:

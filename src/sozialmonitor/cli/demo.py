@@ -31,9 +31,17 @@ def _atomic_sqlite_build(url: str, build: Callable[[Engine], object]) -> object:
         return build(engine)
     target = Path(url.removeprefix("sqlite:///"))
     if target.exists() and target.stat().st_size > 0:  # never replace a database that holds anything
+        from sqlalchemy.exc import DatabaseError
+
         existing = make_engine(url)
         try:
             _require_empty(existing)
+        except DatabaseError:
+            raise SozialmonitorError(
+                f"{target} ist keine Datenbank und wird nicht überschrieben; geben Sie mit --db eine neue "
+                "Datei an.",
+                f"{target} is not a database and is not overwritten; give a new file with --db.",
+            ) from None
         finally:
             existing.dispose()
     target.parent.mkdir(parents=True, exist_ok=True)
