@@ -154,9 +154,14 @@ def test_import_table_dry_run_then_import_then_undo(db: str, tmp_path: Path) -> 
         "import", "table", str(data), "--mapping", str(mapping), "--level", "statbez", "--db", db
     )
     assert "0 neu, 0 geändert, 2 unverändert" in out
+    again_id = out.split("Import Nr. ")[1].split(":")[0]
     code, out, _ = invoke("import", "show", import_id, "--db", db)
     assert code == 0 and "residents_main" in out
+    # the identical re-import still delivers the values: undoing the first keeps them
     code, out, _ = invoke("import", "undo", import_id, "--db", db)
+    assert code == 0 and "0 entfernt" in out
+    assert export_value(db, "90", 2018) == "12345"
+    code, out, _ = invoke("import", "undo", again_id, "--db", db)
     assert code == 0 and "2 entfernt" in out
     assert export_value(db, "90", 2018) is None
     code, out, _ = invoke("import", "list", "--db", db)

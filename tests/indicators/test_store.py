@@ -84,10 +84,29 @@ def test_reimporting_the_same_file_changes_nothing(city: Engine) -> None:
             s.scalar(
                 select(func.count())
                 .select_from(ObservationChange)
-                .where(ObservationChange.import_id == res.import_id)
+                .where(ObservationChange.import_id == res.import_id, ObservationChange.action != "confirm")
             )
             == 0
         )
+
+
+def test_undoing_an_import_keeps_what_a_later_identical_import_delivered(city: Engine) -> None:
+    """The reviewers' case: undoing the first of two identical imports removed the data while the second
+    one stayed "aktiv". The second import delivered the same values: they stay, and now belong to it."""
+    first = run(city, frame(GOOD))
+    second = run(city, frame(GOOD[:2]))  # the same two values again, unchanged
+    with session_scope(city) as s:
+        deleted, _ = undo_import(s, first.import_id)
+    assert deleted == 2  # the two cells only the first import delivered
+    with session_scope(city) as s:
+        obs = observations_frame(s, level_key="bezirk").set_index(["unit_key", "variable"])
+    assert sorted(obs.index) == [("11", "residents"), ("12", "residents")]
+    assert set(obs["import_id"]) == {second.import_id}
+    assert obs.loc[("11", "residents"), "value"] == 1000.0
+    # undoing the second import now removes what it stands for
+    with session_scope(city) as s:
+        deleted, _ = undo_import(s, second.import_id)
+    assert deleted == 2 and count(city)[0] == 0
 
 
 def test_dry_run_reports_changes_and_writes_nothing(city: Engine) -> None:

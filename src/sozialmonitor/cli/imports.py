@@ -237,7 +237,9 @@ def import_show(import_id: int, limit: int = 50, db: DbOption = None) -> None:
         units = {u.id: u.key for u in s.scalars(select(SpatialUnit))}
         variables = {v.id: v.key for v in s.scalars(select(Variable))}
         changes = s.scalars(
-            select(ObservationChange).where(ObservationChange.import_id == import_id).limit(limit)
+            select(ObservationChange)
+            .where(ObservationChange.import_id == import_id, ObservationChange.action != "confirm")
+            .limit(limit)
         ).all()
         if not changes:
             raise SozialmonitorError(

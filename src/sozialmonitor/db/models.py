@@ -183,7 +183,7 @@ class ObservationChange(Base):
     unit_id: Mapped[int] = mapped_column(Integer)
     variable_id: Mapped[int] = mapped_column(Integer)
     ref_date: Mapped[dt.date] = mapped_column(Date)
-    action: Mapped[str] = mapped_column(String(8))  # insert | update
+    action: Mapped[str] = mapped_column(String(8))  # insert | update | confirm (delivered again, unchanged)
     old_value: Mapped[float | None] = mapped_column(Float, nullable=True)
     old_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
     old_source: Mapped[str | None] = mapped_column(Text, nullable=True)

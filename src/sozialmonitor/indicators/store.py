@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,6 +237,19 @@ def import_observations(
             stats["inserted"] += 1
         elif _same(old[1], value) and old[2] == status:
             stats["unchanged"] += 1
+            # the cell is delivered again: this import claims it too (undoing the earlier one keeps it)
+            changes.append(
+                {
+                    "unit_id": cell[0],
+                    "variable_id": cell[1],
+                    "ref_date": cell[2],
+                    "action": "confirm",
+                    "old_value": old[1],
+                    "old_status": old[2],
+                    "old_source": old[3],
+                    "old_import_id": old[4],
+                }
+            )
         else:
             updates.append({"id": old[0], "value": value, "status": status, "source": source})
             changes.append(
@@ -394,8 +408,29 @@ def undo_import(session: Session, import_id: int) -> tuple[int, int]:
                 f"import no. {import_id} cannot be undone: the later import no. {later} changed the same "
                 f"values. Undo import no. {later} first.",
             )
+    confirmed = _later_confirmations(session, import_id, changes)
     deleted = restored = 0
     for c in changes:
+        if c.action == "confirm":
+            continue
+        claim = confirmed.get((c.unit_id, c.variable_id, c.ref_date))
+        if claim is not None:
+            # a later import still in force delivered the same value: it keeps the cell and now stands for
+            # this import's change (undoing it later removes or restores the cell as this one would have)
+            session.execute(
+                update(Observation)
+                .where(
+                    Observation.unit_id == c.unit_id,
+                    Observation.variable_id == c.variable_id,
+                    Observation.ref_date == c.ref_date,
+                    Observation.import_id == import_id,
+                )
+                .values(import_id=claim.import_id)
+            )
+            claim.action = c.action
+            claim.old_value, claim.old_status = c.old_value, c.old_status
+            claim.old_source, claim.old_import_id = c.old_source, c.old_import_id
+            continue
         cond = and_(
             Observation.unit_id == c.unit_id,
             Observation.variable_id == c.variable_id,
@@ -416,6 +451,32 @@ def undo_import(session: Session, import_id: int) -> tuple[int, int]:
     run.status = "undone"
     run.undone_at = dt.datetime.now()
     return deleted, restored
+
+
+def _later_confirmations(
+    session: Session, import_id: int, changes: Sequence[ObservationChange]
+) -> dict[tuple[int, int, dt.date], ObservationChange]:
+    """For the cells of ``changes``: the latest confirmation by a later import that is still in force."""
+    cells = {(c.unit_id, c.variable_id, c.ref_date) for c in changes if c.action != "confirm"}
+    if not cells:
+        return {}
+    rows = session.scalars(
+        select(ObservationChange)
+        .join(ImportRun, ImportRun.id == ObservationChange.import_id)
+        .where(
+            ObservationChange.action == "confirm",
+            ObservationChange.import_id > import_id,
+            ImportRun.status != "undone",
+            ObservationChange.variable_id.in_({c[1] for c in cells}),
+            ObservationChange.unit_id.in_({c[0] for c in cells}),
+        )
+        .order_by(ObservationChange.import_id)
+    ).all()
+    return {
+        (r.unit_id, r.variable_id, r.ref_date): r
+        for r in rows
+        if (r.unit_id, r.variable_id, r.ref_date) in cells
+    }
 
 
 def _undo_geo(session: Session, run: ImportRun) -> tuple[int, int]:

@@ -36,7 +36,7 @@ def changes(session: Session, import_id: int) -> list[dict[str, Any]]:
     variables = {v.id: v.key for v in session.scalars(select(Variable))}
     rows = session.scalars(
         select(ObservationChange)
-        .where(ObservationChange.import_id == import_id)
+        .where(ObservationChange.import_id == import_id, ObservationChange.action != "confirm")
         .order_by(ObservationChange.id)
         .limit(MAX_CHANGES)
     ).all()
