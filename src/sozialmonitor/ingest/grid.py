@@ -152,7 +152,37 @@ def _read_xlsx(path: Path, mapping: TableMapping, problems: ProblemCollector) ->
         return None
     rows = [(i, list(values)) for i, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
     wb.close()
+    _formulas_without_result(path, ws.title, rows, problems)
     return Grid(rows, is_text=False)
+
+
+def _formulas_without_result(
+    path: Path, title: str, rows: list[tuple[int, list[Cell]]], problems: ProblemCollector
+) -> None:
+    """A formula cell whose file holds no computed result (written by a program, never opened in Excel)
+    reads as empty: that would store a value as missing without a word. Name each one instead."""
+    import openpyxl
+
+    empty = {(line, i) for line, cells in rows for i, c in enumerate(cells) if c is None}
+    if not empty:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(path, data_only=False, read_only=True)
+    try:
+        ws = wb[title]
+        for line, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+            for i, v in enumerate(values):
+                if isinstance(v, str) and v.startswith("=") and (line, i) in empty:
+                    problems.add(
+                        line,
+                        column_letter(i),
+                        v[:60],
+                        "einen Wert – die Formel hat kein gespeichertes Ergebnis (in Excel speichern)",
+                        "a value – the formula has no stored result (open and save the file in Excel)",
+                    )
+    finally:
+        wb.close()
 
 
 def read_grid(path: Path, mapping: TableMapping, problems: ProblemCollector) -> Grid | None:
@@ -199,6 +229,35 @@ def _detect_header(grid: Grid, mapping: TableMapping) -> int | None:
     return len(grid.rows)
 
 
+def _text(cell: Cell) -> str:
+    return _WS.sub(" ", str(cell).replace("\ufeff", "")).strip() if filled(cell) else ""
+
+
+def _header_names(stack: list[list[Cell]], width: int) -> list[str]:
+    """Column names from one or more header rows. In every row but the last, a group heading stands for the
+    columns to its right until the next heading (a merged cell leaves those empty); the names are the texts
+    of all rows joined: "Einwohner" over "männlich" gives "Einwohner männlich". A name written only in an
+    upper row (a key column merged down over the header rows) is kept as it is."""
+    rows = [[_text(cells[i]) if i < len(cells) else "" for i in range(width)] for cells in stack]
+    for row in rows[:-1]:
+        carried = ""
+        for i in range(width):
+            if row[i]:
+                carried = row[i]
+            elif carried and rows[-1][i]:
+                row[i] = carried  # under a merged group heading
+            else:
+                carried = ""
+    names = []
+    for i in range(width):
+        parts: list[str] = []
+        for row in rows:
+            if row[i] and (not parts or parts[-1] != row[i]):
+                parts.append(row[i])
+        names.append(" ".join(parts))
+    return names
+
+
 def _is_footer(cells: list[Cell], unit_index: int | None) -> bool:
     values = [(i, c) for i, c in enumerate(cells) if filled(c)]
     if not values:
@@ -219,16 +278,15 @@ def locate_table(grid: Grid, mapping: TableMapping) -> Table:
     elif h >= len(grid.rows):
         return Table(None, [], [])
     else:
-        header_line, cells = grid.rows[h]
+        header_line = grid.rows[h][0]
+        stack = [cells for _, cells in grid.rows[h : h + mapping.header_rows]]
         headers = []
         blank: set[int] = set()
-        for i in range(width):
-            cell = cells[i] if i < len(cells) else None
-            text = _WS.sub(" ", str(cell).replace("\ufeff", "")).strip() if filled(cell) else ""
+        for i, text in enumerate(_header_names(stack, width)):
             headers.append(text or column_letter(i))
             if not text:
                 blank.add(i)
-        body = grid.rows[h + 1 :]
+        body = grid.rows[h + mapping.header_rows + mapping.skip_rows :]
     table = Table(header_line, headers)
     if h is not None:
         table.blank_headers = blank

@@ -5,6 +5,8 @@ A mapping is a small YAML file (or a :class:`TableMapping` built in code). Keys:
     layout: wide            # wide | long | wide_dates
     sheet: null             # XLSX: sheet name, or 1-based position (1 = first sheet); default first sheet
     header_row: auto        # auto | 1-based line number | none (no header: columns are named A, B, C, …)
+    header_rows: 1          # header over several rows (group headings, merged cells): their texts joined
+    skip_rows: 0            # rows below the header that are not data (units, descriptions, "Anzahl | %")
     unit_column: statbez_id # column with the spatial-unit key (required)
     name_column: null       # column with the unit name (ignored, never reported as unmapped)
     date_column: jahr       # column with the reference date (2017, 31.12.2017, 2017-12-31, Excel dates)
@@ -18,6 +20,10 @@ A mapping is a small YAML file (or a :class:`TableMapping` built in code). Keys:
     counts: true            # values must be >= 0 …
     non_count_variables: [] # … except for these variable keys
     skip_units: []          # unit keys dropped silently (e.g. "999" = not assigned, "0" = city total)
+    total_rows: null        # regex: rows whose key or name matches it are totals ("Bezirk .*", "Insgesamt"),
+                            # kept apart from the areas (not imported as areas)
+    key_transform: {}       # keys of the file into the keys of the units, in this order:
+                            #   lookup: {"Mitte": "01"}, strip_prefix: STGT, regex: "(\\d+)$", zero_pad: 2
     ignore_unmapped: false  # wide: columns not in `variables` are reported unless true
     ignore_columns: []      # columns that are always ignored (names, remarks)
     require_all_variables: true  # wide: every column named in `variables` must be present
@@ -45,6 +51,7 @@ from sozialmonitor.ingest.cells import DEFAULT_MARKERS, MARKER_OUTCOMES
 from sozialmonitor.yamlfile import read_yaml
 
 Layout = Literal["wide", "long", "wide_dates"]
+KEY_TRANSFORMS = frozenset({"lookup", "strip_prefix", "regex", "zero_pad"})
 LAYOUTS: tuple[str, ...] = ("wide", "long", "wide_dates")
 
 
@@ -56,6 +63,8 @@ class TableMapping:
     layout: Layout = "wide"
     sheet: str | int | None = None
     header_row: int | Literal["auto", "none"] = "auto"
+    header_rows: int = 1
+    skip_rows: int = 0
     name_column: str | None = None
     date_column: str | None = None
     date: dt.date | None = None
@@ -67,6 +76,8 @@ class TableMapping:
     counts: bool = True
     non_count_variables: list[str] = field(default_factory=list)
     skip_units: list[str] = field(default_factory=list)
+    total_rows: str | None = None
+    key_transform: dict[str, Any] = field(default_factory=dict)
     ignore_unmapped: bool = False
     ignore_columns: list[str] = field(default_factory=list)
     require_all_variables: bool = True
@@ -93,6 +104,32 @@ class TableMapping:
     def reference_month_day(self) -> tuple[int, int]:
         month, day = (int(x) for x in self.reference_day.split("-"))
         return month, day
+
+    def transform_key(self, key: str) -> str:
+        """A unit key of the file in the form of the units' keys (``key_transform``)."""
+        t = self.key_transform
+        if not t:
+            return key
+        lookup = t.get("lookup") or {}
+        if key in lookup:
+            return str(lookup[key])
+        prefix = t.get("strip_prefix")
+        if prefix and key.startswith(str(prefix)):
+            key = key[len(str(prefix)) :]
+        pattern = t.get("regex")
+        if pattern:
+            match = re.search(str(pattern), key)
+            if match:
+                key = match.group(1)
+        pad = t.get("zero_pad")
+        if pad and key.isdigit():
+            key = key.zfill(int(pad))
+        return key
+
+    def is_total(self, key: str, name: str) -> bool:
+        return self.total_rows is not None and any(
+            re.fullmatch(self.total_rows, text.strip()) for text in (key, name) if text
+        )
 
     def is_count(self, variable: str) -> bool:
         return self.counts and variable not in self.non_count_variables
@@ -138,6 +175,42 @@ class TableMapping:
             raise bad("sheet zählt ab 1 (1 = erstes Blatt)", "sheet counts from 1 (1 = first sheet)")
         if isinstance(self.header_row, int) and self.header_row < 1:
             raise bad("header_row zählt ab 1", "header_row counts from 1")
+        if (
+            not isinstance(self.header_rows, int)
+            or isinstance(self.header_rows, bool)
+            or self.header_rows < 1
+        ):
+            raise bad("header_rows: eine ganze Zahl ≥ 1", "header_rows: a whole number ≥ 1")
+        if not isinstance(self.skip_rows, int) or isinstance(self.skip_rows, bool) or self.skip_rows < 0:
+            raise bad("skip_rows: eine ganze Zahl ≥ 0", "skip_rows: a whole number ≥ 0")
+        if self.total_rows is not None:
+            try:
+                re.compile(self.total_rows)
+            except re.error as exc:
+                raise bad(
+                    f"total_rows: kein regulärer Ausdruck ({exc})", f"total_rows: not a regex ({exc})"
+                ) from None
+        unknown = set(self.key_transform) - KEY_TRANSFORMS
+        if unknown:
+            raise bad(
+                f"key_transform: unbekannt {sorted(unknown)}; erlaubt {sorted(KEY_TRANSFORMS)}",
+                f"key_transform: unknown {sorted(unknown)}; allowed {sorted(KEY_TRANSFORMS)}",
+            )
+        pattern = self.key_transform.get("regex")
+        if pattern is not None:
+            try:
+                if re.compile(str(pattern)).groups < 1:
+                    raise bad(
+                        "key_transform.regex braucht eine Gruppe ( )", "key_transform.regex needs a group ( )"
+                    )
+            except re.error as exc:
+                raise bad(f"key_transform.regex: {exc}", f"key_transform.regex: {exc}") from None
+        pad = self.key_transform.get("zero_pad")
+        if pad is not None and (not isinstance(pad, int) or isinstance(pad, bool) or pad < 1):
+            raise bad("key_transform.zero_pad: eine Zahl ≥ 1", "key_transform.zero_pad: a number ≥ 1")
+        lookup = self.key_transform.get("lookup")
+        if lookup is not None and not isinstance(lookup, dict):
+            raise bad("key_transform.lookup: eine Zuordnung", "key_transform.lookup: a mapping")
         for mark, outcome in self.markers.items():
             if outcome is not None and outcome not in MARKER_OUTCOMES:
                 raise bad(

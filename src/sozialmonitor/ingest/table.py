@@ -59,6 +59,7 @@ class _Raw:
     value: list[Cell]
     row: list[int]
     column: list[str]
+    totals: int = 0  # rows recognised as totals (``total_rows``), not imported
 
     @classmethod
     def empty(cls) -> _Raw:
@@ -181,8 +182,14 @@ def _collect(table: Table, m: TableMapping, problems: ProblemCollector) -> _Raw:
             _unmapped(table, i, problems, *what)
     if problems or unit_i is None:
         return raw
+    name_i = table.find(m.name_column)[0] if m.name_column and table.find(m.name_column) else None
     for line, cells in table.rows:
         unit = normalise_key(cells[unit_i])
+        name = normalise_key(cells[name_i]) if name_i is not None else ""
+        if m.is_total(unit, name):
+            raw.totals += 1  # a totals row ("Bezirk Eimsbüttel", "Insgesamt"): not an area
+            continue
+        unit = m.transform_key(unit)
         if not unit:
             problems.add(line, table.headers[unit_i], "", "einen Gebietsschlüssel", "a unit key")
             continue
@@ -341,6 +348,7 @@ def read_table(path: Path, mapping: TableMapping, *, display_name: str | None = 
         return _empty_frame()
     unit_hits = table.find(mapping.unit_column)
     df.attrs.update(
+        total_rows=raw.totals,
         unit_column=table.headers[unit_hits[0]],
         header_row=table.header_line,
         encoding=grid.encoding,
