@@ -25,6 +25,7 @@ runner = CliRunner()
 INVOCATIONS: dict[str, list[list[str]]] = {
     "build": [["build", "{empty_dir}"], ["build", "{city_dir}"]],
     "catalogue list": [["catalogue", "list"]],
+    "city check": [["city", "check", "{city_dir}"], ["city", "check", "{empty_dir}"]],
     "db upgrade": [["db", "upgrade"]],
     "demo": [["demo"]],
     "example": [["example", "nope"], ["example", "berlin-lor"]],

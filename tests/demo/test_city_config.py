@@ -45,3 +45,35 @@ def test_missing_required_top_level_key(tmp_path: Path) -> None:
     (tmp_path / "city.yaml").write_text("name: X\nlevels: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="variables"):
         load_city(tmp_path)
+
+
+def test_city_check_lists_every_problem_of_every_file_without_a_database(tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from sozialmonitor.cli.main import app
+    from sozialmonitor.examples import CITY_FOLDERS
+
+    folder = tmp_path / "stadt"
+    shutil.copytree(CITY_FOLDERS["berlin-lor"], folder)
+    runner = CliRunner()
+    ok = runner.invoke(app, ["city", "check", str(folder)])
+    assert ok.exit_code == 0 and "planungsraum 990" in ok.output  # 448 old + 542 new Planungsräume
+    # three mistakes in three files: a wrong key field, a misspelt column, an unknown area key
+    city = (folder / "city.yaml").read_text(encoding="utf-8")
+    (folder / "city.yaml").write_text(city.replace("key_field: PLR_ID", "key_field: PLR"), encoding="utf-8")
+    t1 = (folder / "mappings" / "t1.yaml").read_text(encoding="utf-8")
+    (folder / "mappings" / "t1.yaml").write_text(t1.replace("inhabitants_germans:", "inhabitant_germans:"))
+    data = folder / "data" / "berlin-lor-population-2020-02-t2-planning-areas.csv"
+    data.write_text(
+        data.read_text(encoding="utf-8").replace("\n01011101,", "\n99999999,", 1), encoding="utf-8"
+    )
+    bad = runner.invoke(app, ["city", "check", str(folder)])
+    assert bad.exit_code == 2
+    text = bad.output + (bad.stderr if bad.stderr_bytes is not None else "")
+    assert "Attribut 'PLR'" in text  # planungsraeume_2021.geojson.gz
+    assert "inhabitant_germans" in text  # every t1 table
+    assert "'99999999'" in text and "berlin-lor-population-2020-02-t2-planning-areas.csv" in text
+    assert "Traceback" not in text
+    assert not list(tmp_path.rglob("*.sqlite"))  # no database was made

@@ -6,6 +6,7 @@ import typer
 
 from sozialmonitor import __version__
 from sozialmonitor.cli import demo, web
+from sozialmonitor.cli.city import city_app
 from sozialmonitor.cli.common import DbOption, engine_for, handle_errors, out
 from sozialmonitor.cli.data import catalogue_app, export_app, units_app, variables_app
 from sozialmonitor.cli.imports import import_app
@@ -30,6 +31,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(variables_app, name="variables")
 app.add_typer(units_app, name="units")
 app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(city_app, name="city")
 demo.register(app)
 web.register(app)
 

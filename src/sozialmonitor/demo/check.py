@@ -1,0 +1,124 @@
+"""``sozialmonitor city check DIR``: everything a build would refuse, found before building.
+
+Reads the city folder as the build does — ``city.yaml`` (keys), the variables file, every boundary file
+and every table with its mapping — and checks that the tables' keys name units of the boundary files (or
+``units``/``extra_units``), without touching a database. Every problem of every file is collected, so one
+run lists them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sozialmonitor.demo.city_config import check_city
+from sozialmonitor.errors import ImportValidationError, Problem, SozialmonitorError
+from sozialmonitor.geo.read import check_boundaries, normalise_key, read_boundaries, repair_geometries
+from sozialmonitor.indicators.variables import load_variables_file
+from sozialmonitor.ingest.mapping import load_mapping, mapping_date
+from sozialmonitor.ingest.table import read_table
+from sozialmonitor.yamlfile import read_yaml
+
+
+@dataclass
+class CityCheck:
+    """What the check read, and every problem found (``messages``: one bilingual line each)."""
+
+    files: list[str] = field(default_factory=list)
+    units: dict[str, int] = field(default_factory=dict)
+    observations: int = 0
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.messages
+
+    def add(self, exc: SozialmonitorError) -> None:
+        if isinstance(exc, ImportValidationError):
+            self.messages += [(p.bilingual(), "") for p in exc.problems]
+        else:
+            self.messages.append((exc.de, exc.en))
+
+
+def check_city_folder(folder: Path) -> CityCheck:
+    result = CityCheck()
+    path = folder / "city.yaml"
+    try:
+        cfg = check_city(read_yaml(path), path)
+    except SozialmonitorError as exc:
+        result.add(exc)
+        return result
+    result.files.append("city.yaml")
+    variables: set[str] = set()
+    try:
+        variables = {str(v["key"]) for v in load_variables_file(folder / str(cfg["variables"]))}
+        variables |= {str(d["key"]) for d in cfg.get("derived", [])}
+        result.files.append(str(cfg["variables"]))
+    except SozialmonitorError as exc:
+        result.add(exc)
+    levels = {str(lv["key"]) for lv in cfg["levels"]}
+    keys: dict[str, set[str]] = {lv: set() for lv in levels}
+    for u in [*cfg.get("units", []), *cfg.get("extra_units", [])]:
+        keys.setdefault(str(u["level"]), set()).add(str(u["key"]))
+    for b in cfg.get("boundaries", []):
+        file = folder / str(b["file"])
+        try:
+            if str(b["level"]) not in levels:
+                raise SozialmonitorError(
+                    f"{path}: boundaries: Ebene {b['level']!r} ist nicht unter levels",
+                    f"{path}: boundaries: level {b['level']!r} is not under levels",
+                )
+            gdf = read_boundaries(file, crs=b.get("crs"))
+            if b.get("repair"):
+                gdf = repair_geometries(gdf)
+            problems = check_boundaries(gdf, file.name, str(b["key_field"]), b.get("name_field"))
+            if problems:
+                raise ImportValidationError(problems)
+            keys[str(b["level"])] |= {normalise_key(k) for k in gdf[str(b["key_field"])]}
+            result.files.append(str(b["file"]))
+        except SozialmonitorError as exc:
+            result.add(exc)
+    for t in cfg.get("tables", []):
+        file = folder / str(t["file"])
+        try:
+            mapping = load_mapping(folder / str(t["mapping"]))
+            if t.get("date"):
+                date = mapping_date(t["date"], mapping.reference_day, file.name)
+                mapping = replace(mapping, date_column=None, date=date)
+            df = read_table(file, mapping)
+            result.observations += len(df)
+            result.files.append(str(t["file"]))
+            _check_keys(df, file.name, str(t["level"]), keys, result)
+            unknown = sorted(set(df["variable"]) - variables) if variables else []
+            if unknown:
+                result.messages.append(
+                    (
+                        f"{file.name}: Variablen nicht in {cfg['variables']}: {', '.join(unknown)}",
+                        f"{file.name}: variables not in {cfg['variables']}: {', '.join(unknown)}",
+                    )
+                )
+        except SozialmonitorError as exc:
+            result.add(exc)
+    result.units = {lv: len(k) for lv, k in keys.items()}
+    return result
+
+
+def _check_keys(df: object, file: str, level: str, keys: dict[str, set[str]], result: CityCheck) -> None:
+    import pandas as pd
+
+    assert isinstance(df, pd.DataFrame)
+    known = keys.get(level, set())
+    if not known:
+        return  # no boundaries for the level: the build creates no units either and will say so
+    column = df.attrs.get("unit_column")
+    missing = df[~df["unit_key"].isin(known)].drop_duplicates("unit_key")
+    for key, row in zip(missing["unit_key"], missing.get("source_row", [None] * len(missing)), strict=False):
+        problem = Problem(
+            file,
+            int(row) if row is not None and row == row else None,
+            column,
+            str(key),
+            f"Schlüssel einer Einheit der Ebene {level!r} (Grenzdatei oder units/extra_units)",
+            f"key of a unit on level {level!r} (boundary file or units/extra_units)",
+        )
+        result.messages.append((problem.bilingual(), ""))
