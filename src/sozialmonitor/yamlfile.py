@@ -3,12 +3,29 @@ that turns every way such a file can be unreadable into a bilingual message nami
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sozialmonitor.errors import ConfigError
+
+_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+class _ImpossibleDate:
+    def search(self, line: str) -> bool:
+        for y, m, d in _DATE.findall(line):
+            try:
+                dt.date(int(y), int(m), int(d))
+            except ValueError:
+                return True
+        return False
+
+
+_IMPOSSIBLE_DATE = _ImpossibleDate()
 
 
 def read_yaml(path: Path | str) -> Any:
@@ -31,6 +48,13 @@ def read_yaml(path: Path | str) -> Any:
         ) from None
     try:
         return yaml.safe_load(text)
+    except ValueError as exc:  # a value YAML reads as a date that does not exist: 2023-12-32, 2024-13-31
+        bad = [line for line in text.splitlines() if _IMPOSSIBLE_DATE.search(line)]
+        where = f": {bad[0].strip()}" if bad else ""
+        raise ConfigError(
+            f"{path}: ungültiges Datum{where} ({exc}); erwartet JJJJ-MM-TT",
+            f"{path}: impossible date{where} ({exc}); expected YYYY-MM-DD",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else ""

@@ -77,3 +77,12 @@ def test_city_check_lists_every_problem_of_every_file_without_a_database(tmp_pat
     assert "'99999999'" in text and "berlin-lor-population-2020-02-t2-planning-areas.csv" in text
     assert "Traceback" not in text
     assert not list(tmp_path.rglob("*.sqlite"))  # no database was made
+
+
+@pytest.mark.parametrize("date", ["2023-12-32", "2024-13-31"])
+def test_an_impossible_date_names_the_file_and_the_line(tmp_path: Path, date: str) -> None:
+    table = f"tables:\n  - {{file: a.csv, mapping: m.yaml, level: bezirk, date: {date}}}\n"
+    (tmp_path / "city.yaml").write_text(BASE + table, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_city(tmp_path)
+    assert "ungültiges Datum" in info.value.de and date in info.value.de and "city.yaml" in info.value.en

@@ -187,3 +187,12 @@ def test_years_on_both_grids_can_be_released(lor_db: str, tmp_path: Path) -> Non
     shown_2020 = plr[(plr["ref_date"] == dt.date(2020, 12, 31)) & (plr["indicator"] == "residents")]
     assert shown_2020["unit_key"].nunique() == 448  # the old grid's units, withheld ones with a reason
     assert shown_2020.loc[shown_2020["value"].isna(), "reason"].ne("").all()
+
+
+@pytest.mark.parametrize("weight", ["nonsense", "share_foreigners"])
+def test_a_weight_variable_that_is_no_count_is_refused(lor_db: str, weight: str) -> None:
+    args = ["export", "changes", "--indicator", "residents", "--from", "2020", "--to", "2024"]
+    args += ["--level", "planungsraum", "--across-reforms", "--weight-variable", weight, "--db", lor_db]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "keine bekannte Zählvariable" in result.output + (result.stderr if result.stderr_bytes else "")

@@ -154,8 +154,20 @@ def test_dry_run_writes_nothing(engine: Engine) -> None:
             ),
             "eine gültige Fläche",
         ),
+        (
+            squares(["1"]).to_crs("EPSG:4326").set_crs("EPSG:25833", allow_override=True),
+            "wohl Längen-/Breiten",
+        ),
     ],
-    ids=["duplicate-key", "point", "missing-key-field", "empty", "metres-declared-wgs84", "bow-tie"],
+    ids=[
+        "duplicate-key",
+        "point",
+        "missing-key-field",
+        "empty",
+        "metres-declared-wgs84",
+        "bow-tie",
+        "degrees-declared-metres",
+    ],
 )
 def test_bad_boundary_files_are_rejected_and_nothing_is_written(
     engine: Engine, gdf: gpd.GeoDataFrame, expected: str
@@ -319,3 +331,15 @@ def test_the_crs_can_be_stated_for_a_file_in_metres(tmp_path: Path) -> None:
     assert gdf.crs.to_epsg() == 25833
     with pytest.raises(ImportValidationError, match="KBS wie EPSG"):
         read_boundaries(path, crs="EPSG:999999")
+
+
+def test_a_complete_grid_that_overlaps_nothing_is_refused(engine: Engine) -> None:
+    """A new grid in the wrong CRS (e.g. EPSG:25832 stated for a file in 25833) lands kilometres away:
+    no old unit overlaps it, which a reform cannot be."""
+    _city_with_two_districts(engine)
+    far = squares(["A", "B"])
+    far = far.set_geometry(far.geometry.translate(xoff=500_000))
+    with pytest.raises(ImportValidationError, match="stimmt das KBS"):
+        do_import(engine, far, valid_from=dt.date(2021, 1, 1), complete=True)
+    with session_scope(engine) as s:
+        assert sorted(units_frame(s, "bezirk")["unit_key"]) == ["1", "2"]

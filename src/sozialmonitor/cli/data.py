@@ -86,7 +86,10 @@ def export_observations(
         names = units_frame(s)[["level", "unit_key", "name"]]
     if df.empty:
         raise SozialmonitorError(
-            "Keine Beobachtungen für diese Auswahl", "no observations for this selection"
+            "Keine Beobachtungen für diese Auswahl (Beobachtungen gibt es nur auf den Ebenen, auf die "
+            "importiert wurde; Summen für höhere Ebenen liefert `export indicators --level …`)",
+            "no observations for this selection (observations exist only on the levels data were imported "
+            "to; sums for higher levels: `export indicators --level …`)",
         )
     df = df.merge(names, on=["level", "unit_key"], how="left")
     write_table(
@@ -332,6 +335,12 @@ def export_changes(
         "no_base_value": (f"kein gültiger Wert {from_year}", f"no valid value {from_year}"),
     }
     excluded = result.excluded
+    if not across_reforms and not excluded.empty and (excluded["reason"] == "not_valid").all():
+        err.print(
+            "Hinweis: Die Grenzen haben sich geändert; mit --across-reforms werden die Werte umgerechnet. / "
+            "Note: the boundaries changed; --across-reforms carries the values over.",
+            highlight=False,
+        )
     if not excluded.empty:
         err.print(f"{len(excluded)} Werte ohne Veränderung / values without change:", highlight=False)
         for r in excluded.merge(names, on="unit_key", how="left").to_dict("records"):

@@ -39,12 +39,15 @@ def _hash(path: Path) -> str:
 def _date_option(value: str | None, option: str) -> dt.date | None:
     if not value:
         return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
+    from sozialmonitor.ingest.cells import parse_date
+
+    parsed = parse_date(value, 1, 1) if not value.isdigit() else None  # 2021-01-01 or 01.01.2021, not 2021
+    if parsed is None:
         raise SozialmonitorError(
-            f"{option}: {value!r} ist kein Datum JJJJ-MM-TT", f"{option}: {value!r} is not a date YYYY-MM-DD"
-        ) from None
+            f"{option}: {value!r} ist kein Datum wie 2021-01-01 oder 01.01.2021",
+            f"{option}: {value!r} is not a date such as 2021-01-01 or 01.01.2021",
+        )
+    return parsed
 
 
 @import_app.command("geo")

@@ -14,6 +14,14 @@ from sozialmonitor.errors import Problem
 STORAGE_CRS = "EPSG:4326"
 # ETRS89-LAEA: equal-area, so areas are true anywhere in Germany (UTM 32 is off by ~1 % in zone 33)
 METRIC_CRS = "EPSG:3035"
+CRS_HINT_DE = (
+    "geben Sie das richtige KBS an (--crs beim Import, crs: in city.yaml), in Deutschland meist EPSG:25832 "
+    "(UTM 32) oder EPSG:25833 (UTM 33, z. B. Berlin, Sachsen)"
+)
+CRS_HINT_EN = (
+    "state the right CRS (--crs when importing, crs: in city.yaml); in Germany mostly EPSG:25832 (UTM 32) or "
+    "EPSG:25833 (UTM 33, e.g. Berlin, Saxony)"
+)
 
 
 def read_boundaries(path: Path, layer: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
@@ -118,9 +126,24 @@ def check_boundaries(
                     "crs",
                     f"{gdf.crs.to_string()}, x {minx:.0f} … {maxx:.0f}, y {miny:.0f} … {maxy:.0f}",
                     "Längen-/Breitengrade, wie das angegebene KBS sagt – die Zahlen sind wohl Meter: "
-                    "geben Sie das KBS mit --crs an (z. B. --crs EPSG:25832)",
-                    "longitude/latitude as the stated CRS says – the numbers look like metres: state the "
-                    "CRS with --crs (e.g. --crs EPSG:25832)",
+                    + CRS_HINT_DE,
+                    "longitude/latitude as the stated CRS says – the numbers look like metres: "
+                    + CRS_HINT_EN,
+                )
+            )
+    elif gdf.crs.is_projected:
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    "crs",
+                    f"{gdf.crs.to_string()}, x {minx:.3f} … {maxx:.3f}, y {miny:.3f} … {maxy:.3f}",
+                    "Meter, wie das angegebene KBS sagt – die Zahlen sind wohl Längen-/Breitengrade: "
+                    + CRS_HINT_DE,
+                    "metres as the stated CRS says – the numbers look like longitude/latitude: "
+                    + CRS_HINT_EN,
                 )
             )
     seen: dict[str, int] = {}

@@ -271,6 +271,20 @@ def import_boundaries(
         # a changed unit arose from the units it overlaps; after a reform every new unit did
         targets = added if complete else [u for u in added if u.key in set(result.replaced)]
         result.lineage = _record_lineage(session, targets, list(existing.values()))
+        if complete and result.closed and result.lineage == 0:
+            raise ImportValidationError(
+                [
+                    Problem(
+                        file_name,
+                        None,
+                        "geometry",
+                        f"{len(result.closed)} alte, {len(added)} neue Einheiten / old, new units",
+                        "ein neues Raster, das die alten Einheiten überdeckt – keine einzige Überschneidung: "
+                        "stimmt das KBS?",
+                        "a new grid that covers the old units – not a single overlap: is the CRS right?",
+                    )
+                ]
+            )
     if not dry_run:
         run.inserted = len(result.inserted)
         run.updated = len(result.replaced)

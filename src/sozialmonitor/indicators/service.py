@@ -135,8 +135,15 @@ def observations_on_grid(
     ``weight_variable`` (e.g. ``residents_main``): population-weighted instead of area-weighted; the density
     of each new unit is that variable at the first date the new grid has it, divided by the unit's area.
     """
+    from sozialmonitor.errors import SozialmonitorError
     from sozialmonitor.geo.units import lineage_frame
     from sozialmonitor.stats.reallocate import reallocate
+
+    if weight_variable and weight_variable not in additive_variables(session):
+        raise SozialmonitorError(
+            f"Gewichtungsvariable {weight_variable!r}: keine bekannte Zählvariable (z. B. residents_main)",
+            f"weight variable {weight_variable!r}: not a known count variable (e.g. residents_main)",
+        )
 
     wanted = sorted({*variables, weight_variable}) if variables and weight_variable else variables
     obs = level_observations(session, level, wanted)
@@ -165,11 +172,13 @@ def observations_on_grid(
                 "share": lin["share"],
             }
         )
-        parts.append(
-            reallocate(
-                carried[cols], links, _density(obs, target, units_frame(session, level), weight_variable)
+        density = _density(obs, target, units_frame(session, level), weight_variable)
+        if weight_variable and density is None:
+            raise SozialmonitorError(
+                f"Gewichtungsvariable {weight_variable!r} hat keine Werte auf den neuen Einheiten",
+                f"weight variable {weight_variable!r} has no values on the new units",
             )
-        )
+        parts.append(reallocate(carried[cols], links, density))
     frames = [p for p in parts if len(p)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
