@@ -122,7 +122,13 @@ def default_indicator(snap: Snapshot, level: str, public: bool) -> str:
     for d in snap.catalogue:
         if d.key in have:
             return d.key
-    raise NotFoundError("Keine veröffentlichten Indikatoren", "no published indicators")
+    what = ("freigegebenen " if public else "", "released " if public else "")
+    raise NotFoundError(
+        f"Auf der Ebene {level!r} gibt es noch keine {what[0]}Werte: Indikatoren veröffentlichen und "
+        "ein Jahr freigeben (Datenverwaltung → Freigabe), oder eine andere Ebene wählen",
+        f"there are no {what[1]}values on level {level!r} yet: publish indicators and release a year "
+        "(data management → release), or choose another level",
+    )
 
 
 def atlas(
