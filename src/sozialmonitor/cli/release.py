@@ -136,16 +136,31 @@ def release(
     if action == "audit":
         return _audit(words, all_years, keys, params, db, partial)
     from sozialmonitor.db.engine import session_scope
-    from sozialmonitor.publication.release import data_years, release_year
+    from sozialmonitor.publication.parallel import audit_years
+    from sozialmonitor.publication.release import data_years, release_indicators, release_year
 
     engine = engine_for(db)
     with session_scope(engine) as s:
         chosen = _years(words, all_years, data_years(s))
+        jobs = [(year, release_indicators(s, year, keys)) for year in chosen]
     who = user or getpass.getuser()
-    for year in chosen:
+    # several years: audited in parallel (one process per core), then released one by one
+    audited = (
+        audit_years(engine, jobs, params, None, partial, lambda m: err.print(f"… {m}"))
+        if len(jobs) > 1
+        else {}
+    )
+    for year, year_keys in jobs:
         with session_scope(engine) as s:  # one transaction per year: a refused year writes nothing
             rel = release_year(
-                s, year, who, params, keys, progress=lambda m: err.print(f"… {m}"), allow_partial=partial
+                s,
+                year,
+                who,
+                params,
+                year_keys,
+                progress=lambda m: err.print(f"… {m}"),
+                allow_partial=partial,
+                audited=audited.get(year),
             )
             _print_summary(year, rel.audit, int(rel.audit.get("rounds", 0)))
             out.print(f"{year} freigegeben / released (Nr. {rel.id})")
@@ -161,14 +176,23 @@ def _audit(
 ) -> None:
     """Check what a release would publish, without writing."""
     from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.publication.parallel import audit_years
     from sozialmonitor.publication.release import audit_year, data_years, exposure_lines
 
     engine = engine_for(db)
     exposed_any = False
     with session_scope(engine) as s:
-        for year in _years(words, all_years, data_years(s)):
-            protected, _, _ = audit_year(
-                s, year, params, keys, progress=lambda m: err.print(f"… {m}"), allow_partial=partial
+        chosen = _years(words, all_years, data_years(s))
+    audited = (
+        audit_years(engine, [(y, keys) for y in chosen], params, None, partial) if len(chosen) > 1 else {}
+    )
+    with session_scope(engine) as s:
+        for year in chosen:
+            protected = (
+                audited.get(year)
+                or audit_year(
+                    s, year, params, keys, progress=lambda m: err.print(f"… {m}"), allow_partial=partial
+                )[0]
             )
             _print_summary(year, protected.summary, protected.rounds)
             for line in exposure_lines(protected):

@@ -73,14 +73,13 @@ def small_base_cells(
     # of it would describe a few identifiable people, and a release cannot protect them one by one
     pop = counts[counts["variable"] == params.population_variable]
     tiny = pop[(pop["value"] > 0) & (pop["value"] < params.min_population)]
+    rows = pd.MultiIndex.from_frame(counts[["unit_key", "ref_date"]])
     if len(tiny):
-        keys = pd.MultiIndex.from_frame(tiny[["unit_key", "ref_date"]])
         flag |= pd.Series(
-            pd.MultiIndex.from_frame(counts[["unit_key", "ref_date"]]).isin(keys), index=counts.index
+            rows.isin(pd.MultiIndex.from_frame(tiny[["unit_key", "ref_date"]])), index=counts.index
         )
-    wide = counts.pivot_table(
-        index=["unit_key", "ref_date"], columns="variable", values="value", aggfunc="first", dropna=False
-    )
+    cell = ["unit_key", "ref_date", "variable"]
+    wide = counts.drop_duplicates(cell).set_index(cell)["value"].unstack("variable")
     for d in defs:
         if not d.denominator or not set(d.variables) <= set(wide.columns):
             continue
@@ -90,9 +89,8 @@ def small_base_cells(
         extreme = small & (den > 0) & ((num == 0) | (num >= den))
         if not extreme.any():
             continue
-        keys = pd.MultiIndex.from_tuples(extreme[extreme].index.tolist(), names=["unit_key", "ref_date"])
-        rows = pd.MultiIndex.from_frame(counts[["unit_key", "ref_date"]])
-        flag |= pd.Series(rows.isin(keys), index=counts.index) & counts["variable"].isin(d.numerator)
+        at = pd.MultiIndex.from_tuples(extreme[extreme].index.tolist(), names=["unit_key", "ref_date"])
+        flag |= pd.Series(rows.isin(at), index=counts.index) & counts["variable"].isin(d.numerator)
     return flag
 
 

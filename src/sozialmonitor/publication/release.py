@@ -217,6 +217,14 @@ def exposure_lines(protected: Protected, limit: int = 20) -> list[str]:
     return out
 
 
+def release_indicators(session: Session, year: int, indicators: list[str] | None) -> list[str] | None:
+    """The indicators a release of ``year`` covers: a list adds to the release in force (None: all)."""
+    current = in_force(session, year)
+    if indicators and current is not None:
+        return None if current.indicators is None else sorted(set(current.indicators) | set(indicators))
+    return indicators
+
+
 def release_year(
     session: Session,
     year: int,
@@ -227,17 +235,20 @@ def release_year(
     progress: Progress | None = None,
     note: str | None = None,
     allow_partial: bool = False,
+    audited: Protected | None = None,
 ) -> Release:
     """Protect, audit and store a release of ``year`` (in the caller's transaction).
 
     A release with a list of indicators adds to the release in force for the year (the new release covers
     both lists, protected together); the audit counts every cell an earlier release of the year published.
+    ``audited``: the audit already computed for these arguments (e.g. by
+    :func:`sozialmonitor.publication.parallel.audit_years` for several years at once).
     """
     params = params or ProtectionParams.from_settings()
-    current = in_force(session, year)
-    if indicators and current is not None:
-        indicators = None if current.indicators is None else sorted(set(current.indicators) | set(indicators))
-    protected, _, _ = audit_year(session, year, params, indicators, catalogue, progress, allow_partial)
+    indicators = release_indicators(session, year, indicators)
+    protected = audited
+    if protected is None:
+        protected, _, _ = audit_year(session, year, params, indicators, catalogue, progress, allow_partial)
     if len(protected.exposed):
         lines = "\n".join(exposure_lines(protected))
         n = len(protected.exposed)
