@@ -19,6 +19,18 @@ class SozialmonitorError(Exception):
         self.en = en
         super().__init__(f"{de}\n{en}")
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # picklable with its message and fields, so that an error in a worker process (parallel audits)
+        # reaches the caller as itself
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[SozialmonitorError], state: dict[str, object]) -> SozialmonitorError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, f"{state.get('de', '')}\n{state.get('en', '')}")
+    error.__dict__.update(state)
+    return error
+
 
 @dataclass(frozen=True)
 class Problem:

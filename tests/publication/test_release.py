@@ -225,3 +225,34 @@ def test_the_public_social_index_rates_only_units_whose_index_rates_are_publishe
     assert rated and unrated
     for u in rated:
         assert all(rates[ind][u["key"]] is not None for ind in rates), u["key"]
+
+
+def test_years_audited_in_parallel_processes_equal_the_audit_one_by_one(published: str) -> None:
+    """release --all-years audits the years in parallel processes: the same cells, reasons and intervals
+    as auditing them one after the other in this process."""
+    from sozialmonitor.publication.parallel import audit_years
+
+    params = ProtectionParams()
+    engine = make_engine(published)
+    parallel = audit_years(engine, [(2016, None), (2017, None)], params, workers=2)
+    for year in (2016, 2017):
+        with session_scope(engine) as s:
+            alone, _, _ = audit_year(s, year, params)
+        keys = ["unit_key", "variable", "ref_date"]
+        a = parallel[year].cells.sort_values(keys).reset_index(drop=True)
+        b = alone.cells.sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
+        assert parallel[year].summary == alone.summary and parallel[year].rounds == alone.rounds
+    engine.dispose()
+
+
+def test_an_error_in_one_parallel_year_is_reported_and_nothing_is_released(
+    published: str, tmp_path: Path
+) -> None:
+    url = _copy(published, tmp_path / "p.sqlite")
+    result = CliRunner().invoke(cli, ["release", "2016", "1999", "--user", "t", "--db", url])
+    assert result.exit_code == 1 and "1999" in result.output + (result.stderr if result.stderr_bytes else "")
+    engine = make_engine(url)
+    with engine.connect() as c:
+        assert c.execute(text("select count(*) from release")).scalar() == 0
+    engine.dispose()
