@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -68,12 +69,15 @@ def level_observations(
         if summed is None:
             continue
         have = set(zip(summed["unit_key"], summed["ref_date"], summed["variable"], strict=True))
-        rest = own[
-            [
+        keep = np.fromiter(
+            (
                 (u, d, v) not in have
                 for u, d, v in zip(own["unit_key"], own["ref_date"], own["variable"], strict=True)
-            ]
-        ]
+            ),
+            dtype=bool,
+            count=len(own),
+        )
+        rest = own[keep]
         return pd.concat([rest, summed], ignore_index=True)
     return own
 
