@@ -11,12 +11,17 @@ APT_TEST_PACKAGES := $(APT_DEMO_PACKAGES) postgresql postgresql-15-postgis-3 pop
 
 .PHONY: demo test bench lint typecheck pytest install install-dev system-deps demo-deps pg-start pg-stop lock docs clean
 
-DEMO_DB := sqlite:///sozialmonitor.sqlite
+DEMO_FILE := sozialmonitor.sqlite
+DEMO_DB := sqlite:///$(DEMO_FILE)
 DEMO_PORT ?= 8000
 
 ## make demo: install, build the Jena demo database from the bundled real data, publish and release every year
 ## (protection + audit), write the public report, serve the web app
 demo: demo-deps $(BIN)/.installed node_modules/.installed
+	@# a build only loads into an empty database: an earlier one is kept aside, never overwritten
+	@if [ -f $(DEMO_FILE) ]; then stamp=$$(date +%Y%m%d-%H%M%S); \
+	  for f in $(DEMO_FILE) $(DEMO_FILE)-wal $(DEMO_FILE)-shm; do [ -f $$f ] && mv $$f $$f.$$stamp.bak; done; \
+	  echo "Bisherige Datenbank gesichert / previous database kept: $(DEMO_FILE).$$stamp.bak"; fi
 	$(BIN)/sozialmonitor demo --db $(DEMO_DB)
 	$(BIN)/sozialmonitor publish --all --db $(DEMO_DB)
 	$(BIN)/sozialmonitor release --all-years --user demo --db $(DEMO_DB)
