@@ -196,3 +196,19 @@ def test_a_weight_variable_that_is_no_count_is_refused(lor_db: str, weight: str)
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "keine bekannte Zählvariable" in result.output + (result.stderr if result.stderr_bytes else "")
+
+
+def test_the_report_names_the_units_by_their_level(lor_db: str, tmp_path: Path) -> None:
+    """Without a word configured in the report folder, sentences use the level's own name: Planungsräume,
+    not Jena's "Bezirke" (and the dative after "von": Planungsräumen)."""
+    from sozialmonitor.report.settings import term_for_level
+
+    out = tmp_path / "bericht"
+    args = ["report", "--year", "2024", "--compare-year", "2021", "--out", str(out), "--format", "html"]
+    result = runner.invoke(app, [*args, "--edition", "internal", "--db", lor_db])
+    assert result.exit_code == 0, result.output
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert "auf der Ebene von 542 Planungsräumen" in html
+    assert "542 Bezirke" not in html and "nach Bezirke " not in html
+    assert term_for_level("Bezirksregion") is not None and term_for_level("Bezirksregion").article == "die"
+    assert term_for_level("Statistischer Bezirk") is None  # unknown words keep the configured term

@@ -57,6 +57,8 @@ class Builder:
         self.base = base
         self.unit_word = self.term.singular if self.lang == "de" else self.term.singular_en
         self.units_word = self.term.plural if self.lang == "de" else self.term.plural_en
+        # after "von", "nach": dative plural (von 542 Planungsräumen, nach Bezirken)
+        self.units_dative = self.term.dative_plural if self.lang == "de" else self.term.plural_en
 
     def L(self, key: str, **kw: object) -> str:
         return label(self.lang, key, **kw)
@@ -87,7 +89,7 @@ class Builder:
                 str(k): (float(v) if u else None)
                 for k, v, u in zip(ind.table.index, ind.table["value"], ind.table["usable"], strict=True)
             }
-            caption = self.L("map_caption", name=d.name(lang), year=ind.year, unit=self.units_word)
+            caption = self.L("map_caption", name=d.name(lang), year=ind.year, unit=self.units_dative)
             svg = choropleth(
                 self.base,
                 vals,
@@ -216,7 +218,7 @@ class Builder:
                 city=self.data.city_name,
                 year=self.s.year,
                 n=len(self.data.units),
-                units=self.units_word,
+                units=self.units_dative,
             )
         )
         findings = []

@@ -7,6 +7,7 @@ indicators without data (named in the report, not hidden).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from sozialmonitor.indicators.service import indicator_table
 from sozialmonitor.indicators.variables import variable_kinds
 from sozialmonitor.publication.figures import public_tables
 from sozialmonitor.publication.release import public_scope, published_indicators
-from sozialmonitor.report.settings import ChapterSpec, ReportSettings
+from sozialmonitor.report.settings import ChapterSpec, ReportSettings, UnitTerm, term_for_level
 from sozialmonitor.stats.indicators import compare_to_reference, rows_with_dates
 from sozialmonitor.stats.status import ESTIMATED, OK
 
@@ -260,6 +261,15 @@ def default_compare_year(years: list[int], year: int) -> int | None:
     return year - 5 if year - 5 in earlier else min(earlier)
 
 
+def _level_name_de(session: Session, level: str) -> str:
+    from sqlalchemy import select
+
+    from sozialmonitor.db.models import SpatialLevel
+
+    name = session.scalar(select(SpatialLevel.name_de).where(SpatialLevel.key == level))
+    return str(name or "")
+
+
 def collect(session: Session, settings: ReportSettings) -> ReportData:
     """All figures of the report for ``settings.year`` (and the comparison year)."""
     catalogue = settings.catalogue()
@@ -274,6 +284,10 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
     city_units = all_units[all_units["level"] == city_level]
     city_key = str(city_units["unit_key"].iloc[0]) if len(city_units) == 1 else None
     city_name = settings.city_name or (str(city_units["name"].iloc[0]) if city_key else "")
+    if settings.unit_term == UnitTerm():  # not set in the report folder: the word of the level itself
+        derived = term_for_level(_level_name_de(session, level))
+        if derived is not None:
+            settings = dataclasses.replace(settings, unit_term=derived)
     level_rows = all_units.loc[all_units["level"] == level, "level"]
     level_name = settings.unit_term.singular if len(level_rows) else level
     assigned = assign_chapters(settings.chapters, catalogue)

@@ -53,6 +53,38 @@ class UnitTerm:
     plural_en: str = "districts"
 
 
+_MASCULINE = {
+    # name of the level: (plural, dative plural, English singular, English plural)
+    "Bezirk": ("Bezirke", "Bezirken", "district", "districts"),
+    "Stadtbezirk": ("Stadtbezirke", "Stadtbezirken", "borough", "boroughs"),
+    "Planungsraum": ("Planungsräume", "Planungsräumen", "planning area", "planning areas"),
+    "Sozialraum": ("Sozialräume", "Sozialräumen", "social area", "social areas"),
+    "Stadtteil": ("Stadtteile", "Stadtteilen", "neighbourhood", "neighbourhoods"),
+    "Ortsteil": ("Ortsteile", "Ortsteilen", "Ortsteil", "Ortsteile"),
+}
+_FEMININE = {
+    "Bezirksregion": ("Bezirksregionen", "Bezirksregionen", "district region", "district regions"),
+    "Gemeinde": ("Gemeinden", "Gemeinden", "municipality", "municipalities"),
+}
+_NEUTER = {"Quartier": ("Quartiere", "Quartieren", "quarter", "quarters")}
+
+
+def term_for_level(name_de: str) -> UnitTerm | None:
+    """The word for the units of a level with this German name, for generated sentences (None: unknown
+    word, the configured or default term is used)."""
+    name = name_de.strip()
+    if name in _MASCULINE:
+        plural, dative, en, en_plural = _MASCULINE[name]
+        return UnitTerm(name, plural, dative, singular_en=en, plural_en=en_plural)
+    if name in _FEMININE:
+        plural, dative, en, en_plural = _FEMININE[name]
+        return UnitTerm(name, plural, dative, "die", "der", "einer", "keiner", "eine", "keine", en, en_plural)
+    if name in _NEUTER:
+        plural, dative, en, en_plural = _NEUTER[name]
+        return UnitTerm(name, plural, dative, "das", "dem", "einem", "keinem", "ein", "kein", en, en_plural)
+    return None
+
+
 DEFAULT_CHAPTERS: tuple[ChapterSpec, ...] = (
     ChapterSpec(
         "demografie",
