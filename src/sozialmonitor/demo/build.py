@@ -27,7 +27,7 @@ from sozialmonitor.geo.units import add_unit, current_units, ensure_level, get_l
 from sozialmonitor.indicators.source_zeros import ZeroRule, group_variables, resolve_source_zeros
 from sozialmonitor.indicators.store import import_observations, observations_frame
 from sozialmonitor.indicators.variables import load_variables_file, set_relations, upsert_variables
-from sozialmonitor.ingest.mapping import load_mapping, mapping_date, mapping_from_dict
+from sozialmonitor.ingest.mapping import TableMapping, load_mapping, mapping_date, mapping_from_dict
 from sozialmonitor.ingest.table import read_table
 from sozialmonitor.publication.social_index import store_index_config
 from sozialmonitor.strategy.store import save_strategy
@@ -67,6 +67,16 @@ def _steps(cfg: dict[str, Any]) -> int:
         + (1 if cfg.get("comparison") else 0)
         + 1
     )
+
+
+def table_mapping(config_dir: Path, entry: dict[str, Any]) -> TableMapping:
+    """The mapping of a ``tables`` entry; its ``date`` (one mapping for the files of several reference
+    dates) replaces the mapping's date or date column."""
+    mapping = load_mapping(config_dir / str(entry["mapping"]))
+    if entry.get("date"):
+        date = mapping_date(entry["date"], mapping.reference_day, Path(str(entry["file"])).name)
+        mapping = replace(mapping, date_column=None, date=date)
+    return mapping
 
 
 def build_city(config_dir: Path, engine: Engine, progress: Progress | None = None) -> BuildReport:
@@ -137,10 +147,7 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
             add_unit(s, u["level"], str(u["key"]), u["name"], _find_unit(s, u.get("parent")))
     for t in cfg.get("tables", []):
         path = config_dir / t["file"]
-        mapping = load_mapping(config_dir / t["mapping"])
-        if t.get("date"):  # one mapping for the files of several reference dates
-            day = mapping.reference_day
-            mapping = replace(mapping, date_column=None, date=mapping_date(t["date"], day, path.name))
+        mapping = table_mapping(config_dir, t)
         df = read_table(path, mapping)
         with session_scope(engine) as s:
             if rule is not None and t.get("source_zeros", True):

@@ -8,16 +8,16 @@ run lists them all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sozialmonitor.demo.city_config import check_city
+import pandas as pd
+
+from sozialmonitor.demo.build import load_city, table_mapping
 from sozialmonitor.errors import ImportValidationError, Problem, SozialmonitorError
 from sozialmonitor.geo.read import check_boundaries, normalise_key, read_boundaries, repair_geometries
 from sozialmonitor.indicators.variables import load_variables_file
-from sozialmonitor.ingest.mapping import load_mapping, mapping_date
 from sozialmonitor.ingest.table import read_table
-from sozialmonitor.yamlfile import read_yaml
 
 
 @dataclass
@@ -44,7 +44,7 @@ def check_city_folder(folder: Path) -> CityCheck:
     result = CityCheck()
     path = folder / "city.yaml"
     try:
-        cfg = check_city(read_yaml(path), path)
+        cfg = load_city(folder)
     except SozialmonitorError as exc:
         result.add(exc)
         return result
@@ -81,11 +81,7 @@ def check_city_folder(folder: Path) -> CityCheck:
     for t in cfg.get("tables", []):
         file = folder / str(t["file"])
         try:
-            mapping = load_mapping(folder / str(t["mapping"]))
-            if t.get("date"):
-                date = mapping_date(t["date"], mapping.reference_day, file.name)
-                mapping = replace(mapping, date_column=None, date=date)
-            df = read_table(file, mapping)
+            df = read_table(file, table_mapping(folder, t))
             result.observations += len(df)
             result.files.append(str(t["file"]))
             _check_keys(df, file.name, str(t["level"]), keys, result)
@@ -103,10 +99,9 @@ def check_city_folder(folder: Path) -> CityCheck:
     return result
 
 
-def _check_keys(df: object, file: str, level: str, keys: dict[str, set[str]], result: CityCheck) -> None:
-    import pandas as pd
-
-    assert isinstance(df, pd.DataFrame)
+def _check_keys(
+    df: pd.DataFrame, file: str, level: str, keys: dict[str, set[str]], result: CityCheck
+) -> None:
     known = keys.get(level, set())
     if not known:
         return  # no boundaries for the level: the build creates no units either and will say so
