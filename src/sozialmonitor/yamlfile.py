@@ -15,17 +15,14 @@ from sozialmonitor.errors import ConfigError
 _DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 
 
-class _ImpossibleDate:
-    def search(self, line: str) -> bool:
-        for y, m, d in _DATE.findall(line):
-            try:
-                dt.date(int(y), int(m), int(d))
-            except ValueError:
-                return True
-        return False
-
-
-_IMPOSSIBLE_DATE = _ImpossibleDate()
+def _has_impossible_date(line: str) -> bool:
+    """Whether ``line`` holds a date written YYYY-MM-DD that does not exist (2023-12-32)."""
+    for y, m, d in _DATE.findall(line):
+        try:
+            dt.date(int(y), int(m), int(d))
+        except ValueError:
+            return True
+    return False
 
 
 def read_yaml(path: Path | str) -> Any:
@@ -49,7 +46,7 @@ def read_yaml(path: Path | str) -> Any:
     try:
         return yaml.safe_load(text)
     except ValueError as exc:  # a value YAML reads as a date that does not exist: 2023-12-32, 2024-13-31
-        bad = [line for line in text.splitlines() if _IMPOSSIBLE_DATE.search(line)]
+        bad = [line for line in text.splitlines() if _has_impossible_date(line)]
         where = f": {bad[0].strip()}" if bad else ""
         raise ConfigError(
             f"{path}: ungültiges Datum{where} ({exc}); erwartet JJJJ-MM-TT",

@@ -25,7 +25,6 @@ Algorithm of the audit, per key combination (e.g. reference date):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,7 +36,13 @@ from scipy.optimize._highspy import _core as _highs
 from scipy.sparse.csgraph import connected_components
 
 from sozialmonitor.errors import SozialmonitorError
-from sozialmonitor.stats.disclosure import VariableGroups, build_equations, diagonal_block, row_entries
+from sozialmonitor.stats.disclosure import (
+    VariableGroups,
+    block_key,
+    build_equations,
+    diagonal_block,
+    row_entries,
+)
 
 EXACT_TOL = 1e-6
 _TOL = 1e-7  # feasibility tolerance when a feasible point is compared with an outer bound
@@ -292,15 +297,8 @@ def _block_bounds(
 
 
 BlockCache = dict[bytes, tuple[np.ndarray, np.ndarray]]
-"""Intervals of blocks already solved, keyed by everything that determines them (see :func:`_block_key`)."""
-
-
-def _block_key(*arrays: np.ndarray) -> bytes:
-    digest = hashlib.blake2b(digest_size=20)
-    for array in arrays:
-        digest.update(np.ascontiguousarray(array).tobytes())
-        digest.update(b"|")
-    return digest.digest()
+"""Intervals of blocks already solved, keyed by everything that determines them
+(:func:`sozialmonitor.stats.disclosure.block_key`)."""
 
 
 def _intervals_one(
@@ -359,7 +357,7 @@ def _intervals_one(
             continue
         # the interval of a block is a function of its equations, right-hand side, targets, outer bounds and
         # true values: a block that an earlier round of the audit solved is not solved again
-        key = _block_key(block.indptr, block.indices, block.data, *args[1:])
+        key = block_key(block.shape, block.indptr, block.indices, block.data, *args[1:])
         if key not in cache:
             cache[key] = _block_bounds(*args)
         lower[targets], upper[targets] = cache[key]

@@ -327,7 +327,8 @@ def diagonal_block(
     return matrix.indptr[e0 : e1 + 1] - start, matrix.indices[start:end] - c0, matrix.data[start:end]
 
 
-def _block_key(shape: tuple[int, int], *arrays: np.ndarray) -> bytes:
+def block_key(shape: tuple[int, int], *arrays: np.ndarray) -> bytes:
+    """A hash of a block of equations (its shape and arrays), to recognise a block seen before."""
     digest = hashlib.blake2b(repr(shape).encode(), digest_size=20)
     for array in arrays:
         digest.update(b"|" + np.ascontiguousarray(array).tobytes())
@@ -364,7 +365,7 @@ def determined_cells(matrix: sparse.csr_matrix, suppressed: np.ndarray, tol: flo
         if e1 == e0:
             continue
         indptr, indices, data = diagonal_block(perm, e0, e1, c0)
-        key = _block_key((e1 - e0, c1 - c0), indptr, indices, data)
+        key = block_key((e1 - e0, c1 - c0), indptr, indices, data)
         with _STRUCTURES_LOCK:
             determined = _DETERMINED.get(key)
         if determined is None:
