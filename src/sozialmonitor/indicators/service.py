@@ -143,7 +143,8 @@ def observations_on_grid(
     from sozialmonitor.geo.units import lineage_frame
     from sozialmonitor.stats.reallocate import reallocate
 
-    if weight_variable and weight_variable not in additive_variables(session):
+    additive = additive_variables(session)
+    if weight_variable and weight_variable not in additive:
         raise SozialmonitorError(
             f"Gewichtungsvariable {weight_variable!r}: keine bekannte Zählvariable (z. B. residents_main)",
             f"weight variable {weight_variable!r}: not a known count variable (e.g. residents_main)",
@@ -157,7 +158,7 @@ def observations_on_grid(
     target_ids = set(target["id"])
     key_of = dict(zip(units["id"], units["unit_key"], strict=True))
     lineage = lineage_frame(session)
-    additive = additive_variables(session)
+    density = _density(obs, target, units_frame(session, level), weight_variable) if weight_variable else None
     cols = ["unit_key", "ref_date", "variable", "value", "status"]
     parts = []
     for day, dates in hierarchy_periods(units, list(obs["ref_date"].unique())):
@@ -176,7 +177,6 @@ def observations_on_grid(
                 "share": lin["share"],
             }
         )
-        density = _density(obs, target, units_frame(session, level), weight_variable)
         if weight_variable and density is None:
             raise SozialmonitorError(
                 f"Gewichtungsvariable {weight_variable!r} hat keine Werte auf den neuen Einheiten",
