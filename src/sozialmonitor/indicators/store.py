@@ -300,7 +300,8 @@ def _implausible(
     kinds = variable_kinds(session)
     values = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=float)
     known = ~np.isnan(values)
-    count = df["variable"].map(lambda v: kind_of(kinds, str(v)) == COUNT).to_numpy(dtype=bool)
+    counts = [v for v in df["variable"].unique() if kind_of(kinds, str(v)) == COUNT]
+    count = df["variable"].isin(counts).to_numpy(dtype=bool)
     with np.errstate(invalid="ignore"):
         checks = [
             (
