@@ -198,7 +198,14 @@ def test_import_table_dry_run_then_import_then_undo(db: str, tmp_path: Path) -> 
             "expected a count below 1,000,000,000",
         ),
     ],
-    ids=["unknown-district", "negative-count", "empty-file", "fraction-comma", "fraction-dot", "huge-count"],
+    ids=[
+        "unknown-district",
+        "negative-count",
+        "empty-file",
+        "fraction-comma",
+        "fraction-dot",
+        "huge-count",
+    ],
 )
 def test_bad_file_exits_2_with_bilingual_message_and_writes_nothing(
     db: str, tmp_path: Path, content: str, expected_de: str, expected_en: str
@@ -223,6 +230,30 @@ def test_bad_file_exits_2_with_bilingual_message_and_writes_nothing(
     assert export_value(db, "90", 2017) == before
     _, out, _ = invoke("import", "list", "--db", db)
     assert "fehler.csv" not in out
+
+
+def test_a_value_above_the_variables_upper_bound_is_refused(db: str, tmp_path: Path) -> None:
+    """Jena's variables.yaml gives area_total ``max: 11500`` (ha): an area delivered in m² is refused."""
+    data = tmp_path / "flaeche.csv"
+    data.write_text("Bezirk;Jahr;Fläche\n90;2017;1250000\n", encoding="utf-8")
+    mapping = tmp_path / "flaeche.yaml"
+    mapping.write_text(
+        "layout: wide\nunit_column: Bezirk\ndate_column: Jahr\nvariables: {Fläche: area_total}\n",
+        encoding="utf-8",
+    )
+    args = ("import", "table", str(data), "--mapping", str(mapping), "--level", "statbez", "--db", db)
+    code, _, err = invoke(*args)
+    assert code == 2
+    assert (
+        "Zeile 2, Spalte 'Fläche': erwartet höchstens 11.500 (Obergrenze max: der Variable area_total)" in err
+    )
+    assert (
+        "expected at most 11,500 (upper bound max: of variable area_total) – found: 'area_total = 1250000'"
+        in err
+    )
+    data.write_text("Bezirk;Jahr;Fläche\n90;2017;125,5\n", encoding="utf-8")
+    code, _, err = invoke(*args)
+    assert code == 0, err
 
 
 def test_demo_builds_a_database_and_prints_the_headline(tmp_path: Path) -> None:

@@ -83,6 +83,25 @@ def test_2024_sums_equal_the_published_bezirk_totals(lor_db: str) -> None:
         assert (got == expected).all(), (column, (got - expected)[got != expected])
 
 
+@pytest.mark.parametrize("level", ["planungsraum", "bezirk", "stadt"])
+def test_working_age_difference_equals_the_sum_of_its_bands(lor_db: str, level: str) -> None:
+    """``expression: residents_main - <the bands outside 15–65>`` (city.yaml) gives the sum of the bands
+    15–65 that the files publish, at every level; and the relation is known to disclosure control."""
+    from sozialmonitor.indicators.variables import relations, variable_kinds
+
+    with session_scope(make_engine(lor_db)) as s:
+        obs = level_observations(s, level)
+        assert variable_kinds(s)["residents_working_age"] == "count"
+        assert (
+            "residents_main",
+            ["residents_working_age", "residents_age_0_6", "residents_age_6_15", "residents_age_65_plus"],
+        ) in relations(s)
+    wide = obs.pivot_table(index=["unit_key", "ref_date"], columns="variable", values="value")
+    bands = [f"residents_age_{b}" for b in ("15_18", "18_27", "27_45", "45_55", "55_65")]
+    assert len(wide) > 0 and wide["residents_working_age"].notna().all()
+    assert (wide["residents_working_age"] == wide[bands].sum(axis=1)).all()
+
+
 @pytest.mark.parametrize(("year", "n_units"), [(2020, 448), (2021, 542)])
 def test_city_totals_equal_their_own_planungsraum_sums(lor_db: str, year: int, n_units: int) -> None:
     day = f"{year}-12-31"

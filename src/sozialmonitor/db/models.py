@@ -114,6 +114,8 @@ class Variable(Base):
     theme: Mapped[str | None] = mapped_column(String(100), nullable=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    max_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """Largest plausible value (``max:`` in the variables file); larger values are refused at import."""
 
 
 class Observation(Base):

@@ -24,6 +24,14 @@ from sozialmonitor.demo.city_config import check_city
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.geo.read import read_boundaries
 from sozialmonitor.geo.units import add_unit, current_units, ensure_level, get_level, import_boundaries
+from sozialmonitor.indicators.expression import (
+    DerivedPlan,
+    Expression,
+    derive_frame,
+    derived_expression,
+    plan_derived,
+)
+from sozialmonitor.indicators.kinds import parse_kind
 from sozialmonitor.indicators.source_zeros import ZeroRule, group_variables, resolve_source_zeros
 from sozialmonitor.indicators.store import import_observations, observations_frame
 from sozialmonitor.indicators.variables import load_variables_file, set_relations, upsert_variables
@@ -69,6 +77,37 @@ def _steps(cfg: dict[str, Any]) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Derived:
+    """A ``derived`` entry, checked: its variable fields, formula, kind and the sum relation it forms."""
+
+    entry: dict[str, Any]
+    expression: Expression
+    plan: DerivedPlan
+
+    @property
+    def key(self) -> str:
+        return str(self.entry["key"])
+
+    def variable(self) -> dict[str, Any]:
+        fields = {k: v for k, v in self.entry.items() if k not in ("sum", "expression")}
+        return {**fields, "kind": self.plan.kind}
+
+
+def derived_variables(cfg: dict[str, Any], variables: list[dict[str, Any]], path: Path) -> list[Derived]:
+    """Every ``derived`` entry checked against the variables' kinds (in order: one may use an earlier one)."""
+    kinds = {str(v["key"]): str(v["kind"]) for v in variables}
+    out: list[Derived] = []
+    for i, d in enumerate(cfg.get("derived") or [], start=1):
+        where = f"{path}: derived[{i}] ({d['key']})"
+        declared = parse_kind(d["kind"], f"{where}, kind") if d.get("kind") else None
+        expr = derived_expression(d, where)
+        plan = plan_derived(str(d["key"]), expr, kinds, declared, where)
+        kinds[str(d["key"])] = plan.kind
+        out.append(Derived(d, expr, plan))
+    return out
+
+
 def table_mapping(config_dir: Path, entry: dict[str, Any]) -> TableMapping:
     """The mapping of a ``tables`` entry; its ``date`` (one mapping for the files of several reference
     dates) replaces the mapping's date or date column."""
@@ -97,18 +136,19 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
     upgrade(engine)
     report = BuildReport(city=str(cfg.get("name", config_dir.name)))
     rule = ZeroRule.from_config(cfg["source_zeros"]) if cfg.get("source_zeros") else None
+    variables = load_variables_file(config_dir / cfg["variables"])
+    derived = derived_variables(cfg, variables, config_dir / "city.yaml")
     with session_scope(engine) as s:
         for lv in cfg["levels"]:
             ensure_level(s, lv["key"], lv.get("name_de"), lv.get("name_en"), lv.get("rank"))
         for u in cfg.get("units", []):
             parent = _find_unit(s, u.get("parent"))
             add_unit(s, u["level"], str(u["key"]), u["name"], parent)
-        report.variables = upsert_variables(s, load_variables_file(config_dir / cfg["variables"]))
-        for d in cfg.get("derived", []):
-            upsert_variables(s, [{k: v for k, v in d.items() if k != "sum"}])
+        report.variables = upsert_variables(s, variables)
+        upsert_variables(s, [d.variable() for d in derived])
         # additive relations, so that disclosure control also guards against differencing across variables
         additive = [(g.total, list(g.parts)) for g in rule.groups] if rule else []
-        additive += [(str(d["key"]), [str(p) for p in d["sum"]]) for d in cfg.get("derived", [])]
+        additive += [(t, list(p)) for t, p in (d.plan.relation for d in derived if d.plan.relation)]
         additive += [(str(r["total"]), [str(p) for p in r["parts"]]) for r in cfg.get("relations", [])]
         set_relations(s, additive, source=str(config_dir.name))
         if cfg.get("social_index"):
@@ -173,9 +213,9 @@ def build_city(config_dir: Path, engine: Engine, progress: Progress | None = Non
     if cfg.get("comparison"):
         report.observations += _import_comparison(engine, config_dir, cfg)
         tick("Vergleichswerte")
-    for d in cfg.get("derived", []):
+    for d in derived:
         report.observations += _derive(engine, d)
-        tick(d["key"])
+        tick(d.key)
     if cfg.get("strategy"):
         _load_strategy(engine, config_dir / cfg["strategy"])
     with session_scope(engine) as s:
@@ -251,38 +291,25 @@ def _import_comparison(engine: Engine, config_dir: Path, cfg: dict[str, Any]) ->
     return inserted
 
 
-def _derive(engine: Engine, d: dict[str, Any]) -> int:
-    """A derived variable = sum of others, per unit and date; any suppressed or missing part propagates."""
-    parts: list[str] = list(d["sum"])
+def _derive(engine: Engine, d: Derived) -> int:
+    """A derived variable per unit and date; suppressed, missing and estimated inputs propagate."""
     with session_scope(engine) as s:
-        obs = observations_frame(s, variables=parts)
-        if obs.empty:
+        obs = observations_frame(s, variables=list(d.expression.variables))
+        values = derive_frame(obs, d.expression)
+        if values.empty:
             return 0
-        grouped = obs.groupby(["level", "unit_key", "ref_date"])
-        agg = grouped.agg(
-            value=("value", lambda v: v.sum(min_count=len(v))),
-            n=("variable", "nunique"),
-            suppressed=("status", lambda st: (st == "suppressed").any()),
-            estimated=("status", lambda st: (st == "estimated").any()),
-        ).reset_index()
-        complete = agg["n"] == len(parts)
-        agg["status"] = "ok"
-        agg.loc[agg["estimated"], "status"] = "estimated"
-        agg.loc[agg["value"].isna() | ~complete, "status"] = "missing"
-        agg.loc[agg["suppressed"], "status"] = "suppressed"
-        agg.loc[agg["status"].isin(["missing", "suppressed"]), "value"] = float("nan")
-        agg["variable"] = d["key"]
+        values["variable"] = d.key
         inserted = 0
-        digest = hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()
-        for level, sub in agg.groupby("level"):
+        digest = hashlib.sha256(d.expression.text.encode()).hexdigest()
+        for level, sub in values.groupby("level"):
             res = import_observations(
                 s,
                 sub.reset_index(drop=True),
                 level_key=str(level),
-                file_name=f"abgeleitet: {d['key']}",
+                file_name=f"abgeleitet: {d.key}",
                 file_hash=digest,
                 kind="derived",
-                source="Summe aus " + ", ".join(parts),
+                source=f"abgeleitet / derived: {d.key} = {d.expression.text}",
             )
             inserted += res.inserted
     return inserted

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sozialmonitor.demo.build import load_city, table_mapping
+from sozialmonitor.demo.build import derived_variables, load_city, table_mapping
 from sozialmonitor.errors import ImportValidationError, Problem, SozialmonitorError
 from sozialmonitor.geo.read import check_boundaries, normalise_key, read_boundaries, repair_geometries
 from sozialmonitor.indicators.variables import load_variables_file
@@ -51,9 +51,10 @@ def check_city_folder(folder: Path) -> CityCheck:
     result.files.append("city.yaml")
     variables: set[str] = set()
     try:
-        variables = {str(v["key"]) for v in load_variables_file(folder / str(cfg["variables"]))}
-        variables |= {str(d["key"]) for d in cfg.get("derived", [])}
+        entries = load_variables_file(folder / str(cfg["variables"]))
+        variables = {str(v["key"]) for v in entries}
         result.files.append(str(cfg["variables"]))
+        variables |= {d.key for d in derived_variables(cfg, entries, path)}
     except SozialmonitorError as exc:
         result.add(exc)
     levels = {str(lv["key"]) for lv in cfg["levels"]}

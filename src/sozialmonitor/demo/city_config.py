@@ -53,7 +53,7 @@ SECTIONS: dict[str, frozenset[str]] = {
         }
     ),
     "tables": frozenset({"file", "mapping", "level", "source_zeros", "date"}),
-    "derived": frozenset({*VARIABLE_FIELDS, "sum"}),
+    "derived": frozenset({*VARIABLE_FIELDS, "sum", "expression"}),
     "relations": frozenset({"total", "parts"}),
 }
 """Sections that are lists of entries, and the keys an entry accepts."""
@@ -81,7 +81,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "extra_units": ("level", "key", "name"),
     "boundaries": ("file", "level", "key_field"),
     "tables": ("file", "mapping", "level"),
-    "derived": ("key", "sum"),
+    "derived": ("key",),
     "relations": ("total", "parts"),
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -477,3 +478,32 @@ def finest_level(session: Session) -> str:
             "Die Datenbank hat noch keine Raumebenen", "the database has no spatial levels yet"
         )
     return level.key
+
+
+def choose_city_level(levels: Mapping[str, tuple[int, int]]) -> str:
+    """The city level: the finest level with a single unit (else the coarsest). ``levels``: key → (rank,
+    number of units). Everything public is the city and the levels below it; levels above it (a Land of
+    comparison values) are not the city's own."""
+    single = [k for k, (_, n) in levels.items() if n == 1]
+    if single:
+        return max(single, key=lambda k: levels[k][0])
+    return min(levels, key=lambda k: levels[k][0])
+
+
+def city_levels(session: Session) -> set[str]:
+    """The city level and every level below it (levels with units only; empty on an empty database)."""
+    from sqlalchemy import func
+
+    counts: dict[int, int] = dict(
+        session.execute(  # type: ignore[arg-type]
+            select(SpatialUnit.level_id, func.count(SpatialUnit.id))
+            .where(SpatialUnit.valid_to.is_(None))
+            .group_by(SpatialUnit.level_id)
+        ).all()
+    )
+    levels = {lv.key: (lv.rank, int(counts.get(lv.id, 0))) for lv in session.scalars(select(SpatialLevel))}
+    levels = {k: v for k, v in levels.items() if v[1] > 0}
+    if not levels:
+        return set()
+    city = choose_city_level(levels)
+    return {k for k, (rank, _) in levels.items() if rank >= levels[city][0]}

@@ -30,7 +30,8 @@ from sozialmonitor.db.models import (
     Variable,
 )
 from sozialmonitor.errors import ImportValidationError, NotFoundError, Problem, SozialmonitorError
-from sozialmonitor.geo.units import get_level
+from sozialmonitor.fmt import number
+from sozialmonitor.geo.units import city_levels, get_level
 from sozialmonitor.indicators.variables import variable_ids
 
 Cell = tuple[int, int, dt.date]
@@ -160,7 +161,7 @@ def import_observations(
                 f"status in {OBSERVATION_STATUSES}",
             )
         )
-    problems += _implausible(session, df, rows, cols, file_name)
+    problems += _implausible(session, df, rows, cols, file_name, level_key)
     if problems:
         raise ImportValidationError(problems)
     work = pd.DataFrame(
@@ -290,18 +291,20 @@ MAX_ABS = 1e15
 
 
 def _implausible(
-    session: Session, df: pd.DataFrame, rows: pd.Series, cols: pd.Series, file_name: str
+    session: Session, df: pd.DataFrame, rows: pd.Series, cols: pd.Series, file_name: str, level_key: str
 ) -> list[Problem]:
     """Values their variable's kind rules out: counts must be whole, ≥ 0 and below a billion; any value
-    finite and below 10^15 in size."""
+    finite and below 10^15 in size, and not above its variable's own bound (``max:``)."""
     from sozialmonitor.indicators.kinds import COUNT, kind_of
-    from sozialmonitor.indicators.variables import variable_kinds
+    from sozialmonitor.indicators.variables import variable_bounds, variable_kinds
 
     kinds = variable_kinds(session)
     values = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype=float)
     known = ~np.isnan(values)
     counts = [v for v in df["variable"].unique() if kind_of(kinds, str(v)) == COUNT]
     count = df["variable"].isin(counts).to_numpy(dtype=bool)
+    # a variable's bound holds for the city and its parts, not for comparison areas above it (a Land)
+    bounds = variable_bounds(session) if level_key in city_levels(session) else {}
     with np.errstate(invalid="ignore"):
         checks = [
             (
@@ -325,10 +328,21 @@ def _implausible(
                 f"a count below {MAX_COUNT:,.0f}",
             ),
         ]
+        for variable, bound in bounds.items():
+            mine = (df["variable"] == variable).to_numpy(dtype=bool)
+            if mine.any():
+                checks.append(
+                    (
+                        known & mine & (values > bound),
+                        f"höchstens {number(bound, 0)} (Obergrenze max: der Variable {variable})",
+                        f"at most {number(bound, 0, 'en')} (upper bound max: of variable {variable})",
+                    )
+                )
     out: list[Problem] = []
     for bad, de, en in checks:
         for i in np.flatnonzero(bad)[:50]:
-            value = f"{df['variable'].iloc[i]} = {values[i]:g}"
+            shown = np.format_float_positional(values[i], precision=6, trim="-").replace(".", ",")
+            value = f"{df['variable'].iloc[i]} = {shown}"
             out.append(Problem(file_name, _int(rows.iloc[i]), cols.iloc[i], value, de, en))
     return out
 

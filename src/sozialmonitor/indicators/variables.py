@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,23 @@ from sozialmonitor.errors import ConfigError
 from sozialmonitor.indicators.kinds import parse_kind
 from sozialmonitor.yamlfile import read_yaml
 
-FIELDS = ("key", "name_de", "name_en", "unit", "kind", "theme", "description", "source")
-"""Accepted keys of a variable entry; ``kind`` is validated (:mod:`sozialmonitor.indicators.kinds`)."""
+FIELDS = ("key", "name_de", "name_en", "unit", "kind", "theme", "description", "source", "max")
+"""Accepted keys of a variable entry; ``kind`` is validated (:mod:`sozialmonitor.indicators.kinds`),
+``max`` (the largest plausible value, e.g. the city's population for a count of persons) is a number."""
+_COLUMNS = {"max": "max_value"}
+"""Entry keys stored under another column name."""
+
+
+def parse_max(value: object, where: str) -> float | None:
+    """A validated upper bound: a finite YAML number (``120000``), or ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    raise ConfigError(
+        f"{where}: erwartet eine Zahl ohne Tausenderpunkte (z. B. 120000), gefunden {value!r}",
+        f"{where}: expected a number without thousands separators (e.g. 120000), found {value!r}",
+    )
 
 
 def load_variables_file(path: Path) -> list[dict[str, Any]]:
@@ -36,7 +52,10 @@ def load_variables_file(path: Path) -> list[dict[str, Any]]:
                 f"{path}: Variable {item['key']!r}: unbekannte Felder {sorted(unknown)}",
                 f"{path}: variable {item['key']!r}: unknown fields {sorted(unknown)}",
             )
-        item["kind"] = parse_kind(item.get("kind"), f"{path}: Variable/variable {item['key']!r}, kind")
+        where = f"{path}: Variable/variable {item['key']!r}"
+        item["kind"] = parse_kind(item.get("kind"), f"{where}, kind")
+        if "max" in item:
+            item["max"] = parse_max(item["max"], f"{where}, max")
     return items
 
 
@@ -53,9 +72,11 @@ def upsert_variables(session: Session, items: list[dict[str, Any]]) -> int:
             session.add(var)
             created += 1
         item = {**item, "kind": parse_kind(item.get("kind"), f"variable {item['key']!r}, kind")}
+        if "max" in item:
+            item["max"] = parse_max(item["max"], f"variable {item['key']!r}, max")
         for f in FIELDS[1:]:
             if f in item:
-                setattr(var, f, item[f])
+                setattr(var, _COLUMNS.get(f, f), item[f])
     session.flush()
     return created
 
@@ -86,6 +107,12 @@ def relations(session: Session) -> list[tuple[str, list[str]]]:
         (r.total, list(r.parts))
         for r in session.scalars(select(VariableRelation).order_by(VariableRelation.id))
     ]
+
+
+def variable_bounds(session: Session) -> dict[str, float]:
+    """The upper bound of every variable that has one (``max:`` in the variables file)."""
+    rows = session.execute(select(Variable.key, Variable.max_value).where(Variable.max_value.is_not(None)))
+    return {k: float(m) for k, m in rows.all()}
 
 
 def variable_kinds(session: Session) -> dict[str, str]:

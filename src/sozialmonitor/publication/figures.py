@@ -48,15 +48,6 @@ def reason_text(reason: str | None, lang: str = "de") -> str:
     return REASON_TEXT.get(lang, REASON_TEXT["de"]).get(reason or "", "")
 
 
-def choose_city_level(levels: Mapping[str, tuple[int, int]]) -> str:
-    """The city level: the finest level with a single unit (else the coarsest). ``levels``: key → (rank,
-    number of units). Everything public is the city and the levels below it."""
-    single = [k for k, (_, n) in levels.items() if n == 1]
-    if single:
-        return max(single, key=lambda k: levels[k][0])
-    return min(levels, key=lambda k: levels[k][0])
-
-
 @dataclass(frozen=True)
 class ActiveRelease:
     id: int

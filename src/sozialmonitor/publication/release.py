@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from sozialmonitor.db.models import SpatialLevel
 from sozialmonitor.errors import NotFoundError, SozialmonitorError
-from sozialmonitor.geo.units import units_frame, units_history, valid_at
+from sozialmonitor.geo.units import choose_city_level, units_frame, units_history, valid_at
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.service import level_observations
 from sozialmonitor.indicators.variables import relations, variable_kinds
-from sozialmonitor.publication.figures import choose_city_level
 from sozialmonitor.publication.models import IndicatorPublication, PublicCell, Release
 from sozialmonitor.publication.params import ProtectionParams
 from sozialmonitor.publication.protection import Protected, protect_year

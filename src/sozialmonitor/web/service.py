@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from sozialmonitor.db.engine import session_scope
 from sozialmonitor.db.models import ImportRun, SpatialLevel
 from sozialmonitor.errors import NotFoundError
-from sozialmonitor.geo.units import units_frame
+from sozialmonitor.geo.units import choose_city_level, units_frame
 from sozialmonitor.indicators.catalogue import Catalogue, IndicatorDef, load_catalogue
 from sozialmonitor.indicators.service import indicator_table
-from sozialmonitor.publication.figures import ActiveRelease, choose_city_level, public_tables
+from sozialmonitor.publication.figures import ActiveRelease, public_tables
 from sozialmonitor.publication.models import IndicatorPublication, Release
 from sozialmonitor.publication.release import published_indicators, set_published
 
