@@ -50,3 +50,15 @@ def test_every_city_and_mapping_key_is_documented() -> None:
     keys = accepted_keys() | {f.name for f in fields(TableMapping)}
     missing = sorted(k for k in keys if not _documented(k, text))
     assert not missing, f"keys accepted but not documented in konfiguration.md: {missing}"
+
+
+def test_every_index_and_report_key_is_documented() -> None:
+    """Every key the social index and the report folder's bericht.yaml accept is documented with an example."""
+    from sozialmonitor.indices.social_index import INDEX_KEYS
+    from sozialmonitor.report.settings import REPORT_KEYS
+
+    for doc, accepted in (("konfiguration.md", INDEX_KEYS), ("report.md", REPORT_KEYS)):
+        text = (DOCS / doc).read_text(encoding="utf-8")
+        keys = set().union(*accepted.values())
+        missing = sorted(k for k in keys if not _documented(k, text))
+        assert not missing, f"keys accepted but not documented in {doc}: {missing}"

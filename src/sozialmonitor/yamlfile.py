@@ -60,3 +60,25 @@ def read_yaml(path: Path | str) -> Any:
         raise ConfigError(
             f"{path}{where}: kein gültiges YAML ({problem})", f"{path}{where_en}: not valid YAML ({problem})"
         ) from None
+
+
+def check_keys(
+    raw: object, allowed: frozenset[str] | set[str], path: Path | str, where: str
+) -> dict[str, Any]:
+    """``raw`` if it is a mapping that uses only ``allowed`` keys: a misspelt key must not be ignored
+    silently (the program would run without it and the user would not know). The message names the file,
+    the place and every allowed key."""
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{path}: {where}: erwartet ein Objekt mit Schlüsseln",
+            f"{path}: {where}: expected a mapping of keys",
+        )
+    unknown = set(map(str, raw)) - set(allowed)
+    if unknown:
+        listed = ", ".join(sorted(allowed))
+        bad = ", ".join(repr(k) for k in sorted(unknown))
+        raise ConfigError(
+            f"{path}: {where}: unbekannte Schlüssel {bad}; erlaubt sind {listed}",
+            f"{path}: {where}: unknown keys {bad}; allowed are {listed}",
+        )
+    return raw

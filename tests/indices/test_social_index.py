@@ -90,3 +90,20 @@ def test_missing_indicator_and_bad_config() -> None:
         parse_config({"name": "x"})
     with pytest.raises(ConfigError, match=r"thresholds\.status"):
         parse_config({"status": [{"indicator": "a"}], "thresholds": {"status": [1, 2]}})
+
+
+@pytest.mark.parametrize(
+    ("raw", "where", "bad"),
+    [
+        ({"status": [{"indicator": "a"}], "dynamics_given": ["d1"]}, "oberste Ebene", "'dynamics_given'"),
+        ({"status": [{"indicator": "a", "weigth": 2}]}, "status[1]", "'weigth'"),
+        ({"status": [{"indicator": "a"}], "dynamics": {"period": 2}}, "dynamics", "'period'"),
+        ({"status": [{"indicator": "a"}], "thresholds": {"state": [1, 2, 3]}}, "thresholds", "'state'"),
+    ],
+)
+def test_a_misspelt_index_key_is_refused(raw: dict[str, object], where: str, bad: str) -> None:
+    """A misspelt key (``weigth``) would otherwise silently fall back to the default."""
+    with pytest.raises(ConfigError) as exc:
+        parse_config(raw, "index.yaml")
+    assert f"index.yaml: {where}" in exc.value.de and f"unbekannte Schlüssel {bad}" in exc.value.de
+    assert "erlaubt sind" in exc.value.de and f"unknown keys {bad}" in exc.value.en

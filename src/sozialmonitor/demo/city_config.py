@@ -12,6 +12,7 @@ from typing import Any
 
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.indicators.variables import FIELDS as VARIABLE_FIELDS
+from sozialmonitor.yamlfile import check_keys
 
 TOP = frozenset(
     {
@@ -86,15 +87,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
-def _unknown(path: Path, where: str, keys: set[str], allowed: frozenset[str]) -> ConfigError:
-    listed = ", ".join(sorted(allowed))
-    bad = ", ".join(repr(k) for k in sorted(keys))
-    return ConfigError(
-        f"{path}: {where}: unbekannte Schlüssel {bad}; erlaubt sind {listed}",
-        f"{path}: {where}: unknown keys {bad}; allowed are {listed}",
-    )
-
-
 def _missing(path: Path, where: str, keys: list[str]) -> ConfigError:
     return ConfigError(
         f"{path}: {where}: Pflichtschlüssel fehlt: {', '.join(keys)}",
@@ -104,12 +96,7 @@ def _missing(path: Path, where: str, keys: list[str]) -> ConfigError:
 
 def check_city(raw: Any, path: Path) -> dict[str, Any]:
     """``raw`` (the parsed ``city.yaml``) if it uses only known keys and has the required ones."""
-    if not isinstance(raw, dict):
-        raise ConfigError(
-            f"{path}: erwartet ein Objekt mit Schlüsseln", f"{path}: expected a mapping of keys"
-        )
-    if set(raw) - TOP:
-        raise _unknown(path, "oberste Ebene / top level", set(raw) - TOP, TOP)
+    check_keys(raw, TOP, path, "oberste Ebene / top level")
     missing = [k for k in REQUIRED[""] if k not in raw]
     if missing:
         raise _missing(path, "oberste Ebene / top level", missing)
@@ -121,12 +108,7 @@ def check_city(raw: Any, path: Path) -> dict[str, Any]:
             )
         for i, entry in enumerate(entries, start=1):
             where = f"{section}[{i}]"
-            if not isinstance(entry, dict):
-                raise ConfigError(
-                    f"{path}: {where}: erwartet ein Objekt", f"{path}: {where}: expected a mapping"
-                )
-            if set(entry) - allowed:
-                raise _unknown(path, where, set(entry) - allowed, allowed)
+            check_keys(entry, allowed, path, where)
             missing = [k for k in REQUIRED.get(section, ()) if k not in entry]
             if missing:
                 raise _missing(path, where, missing)
@@ -134,12 +116,7 @@ def check_city(raw: Any, path: Path) -> dict[str, Any]:
         obj = raw.get(section)
         if obj is None:
             continue
-        if not isinstance(obj, dict):
-            raise ConfigError(
-                f"{path}: {section}: erwartet ein Objekt", f"{path}: {section}: expected a mapping"
-            )
-        if set(obj) - allowed:
-            raise _unknown(path, section, set(obj) - allowed, allowed)
+        check_keys(obj, allowed, path, section)
     return raw
 
 

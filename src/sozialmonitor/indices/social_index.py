@@ -25,7 +25,7 @@ from sozialmonitor.errors import ConfigError, SozialmonitorError
 from sozialmonitor.indices.mss import MssConfig, MssResult, mss_index
 from sozialmonitor.stats.status import ESTIMATED, OK
 from sozialmonitor.stats.timeseries import change
-from sozialmonitor.yamlfile import read_yaml
+from sozialmonitor.yamlfile import check_keys, read_yaml
 
 DEFAULT_CONFIG = Path(__file__).parent / "sozialindex_default.yaml"
 CHANGE_SUFFIX = "_change"
@@ -60,8 +60,37 @@ def _floats(raw: Any, n: int, what: str, file: str) -> Any:
     return tuple(float(v) for v in raw)
 
 
+INDEX_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        {
+            "name",
+            "name_de",
+            "name_en",
+            "status",
+            "dynamics",
+            "population_indicator",
+            "min_population",
+            "thresholds",
+            "exclude",
+            "unassigned_label",
+        }
+    ),
+    "status": frozenset({"indicator", "weight", "invert"}),
+    "dynamics": frozenset({"periods", "indicators", "given"}),
+    "thresholds": frozenset({"status", "dynamics"}),
+}
+"""The keys a social index configuration accepts, per place (documented in docs/konfiguration.md)."""
+
+
 def parse_config(raw: Mapping[str, Any], file: str = "<config>") -> SocialIndexConfig:
-    """Validate a configuration mapping (the parsed YAML)."""
+    """Validate a configuration mapping (the parsed YAML); unknown keys are refused, not ignored."""
+    check_keys(raw, INDEX_KEYS[""], file, "oberste Ebene / top level")
+    for section in ("dynamics", "thresholds"):
+        if raw.get(section) is not None:
+            check_keys(raw[section], INDEX_KEYS[section], file, section)
+    for i, item in enumerate(raw.get("status") or [], start=1):
+        if isinstance(item, dict):
+            check_keys(item, INDEX_KEYS["status"], file, f"status[{i}]")
     status_raw = raw.get("status")
     if not isinstance(status_raw, list) or not status_raw:
         raise ConfigError(f"{file}: 'status' fehlt oder ist leer", f"{file}: 'status' missing or empty")

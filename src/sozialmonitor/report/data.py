@@ -23,7 +23,7 @@ from sozialmonitor.indicators.service import indicator_table
 from sozialmonitor.indicators.variables import variable_kinds
 from sozialmonitor.publication.figures import public_tables
 from sozialmonitor.publication.release import public_scope, published_indicators
-from sozialmonitor.report.settings import ChapterSpec, ReportSettings, UnitTerm, term_for_level
+from sozialmonitor.report.settings import ChapterSpec, ReportSettings, UnitTerm, term_for_level, with_rest
 from sozialmonitor.stats.indicators import compare_to_reference, rows_with_dates
 from sozialmonitor.stats.status import ESTIMATED, OK
 
@@ -112,7 +112,8 @@ def report_level(units: pd.DataFrame, requested: str | None) -> str:
 
 
 def assign_chapters(specs: tuple[ChapterSpec, ...], catalogue: Catalogue) -> dict[str, list[IndicatorDef]]:
-    """Catalogue indicators per chapter: explicit lists first, then by catalogue theme (each only once)."""
+    """Catalogue indicators per chapter: explicit lists first, then by catalogue theme, then the rest to the
+    ``*`` chapter (each only once)."""
     taken: set[str] = set()
     out: dict[str, list[IndicatorDef]] = {s.key: [] for s in specs}
     for spec in specs:
@@ -125,6 +126,9 @@ def assign_chapters(specs: tuple[ChapterSpec, ...], catalogue: Catalogue) -> dic
             if d.theme in spec.themes and d.key not in taken:
                 out[spec.key].append(d)
                 taken.add(d.key)
+    for spec in (s for s in specs if s.rest):
+        out[spec.key] += [d for d in catalogue if d.key not in taken]
+        taken |= {d.key for d in out[spec.key]}
     return out
 
 
@@ -290,7 +294,8 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
             settings = dataclasses.replace(settings, unit_term=derived)
     level_rows = all_units.loc[all_units["level"] == level, "level"]
     level_name = settings.unit_term.singular if len(level_rows) else level
-    assigned = assign_chapters(settings.chapters, catalogue)
+    specs = with_rest(settings.chapters)
+    assigned = assign_chapters(specs, catalogue)
     wanted = sorted({d.key for defs in assigned.values() for d in defs} | set(settings.profile_indicators))
     wanted = [k for k in wanted if k in catalogue.indicators]
     ind, city_all, kinds = _source(session, settings, catalogue, level, city_level)
@@ -317,12 +322,16 @@ def collect(session: Session, settings: ReportSettings) -> ReportData:
     else:
         city = pd.DataFrame(columns=ind.columns)
     chapters = []
-    for spec in settings.chapters:
+    for spec in specs:
         have, missing = [], []
         for defn in assigned[spec.key]:
             kind = indicator_kind(defn.numerator, defn.denominator, kinds)
             data = _indicator_data(defn, kind, ind, city, units, settings.year, compare_year)
             (have.append(data) if data is not None else missing.append(defn))
+        if spec.rest:  # the rest chapter shows what has data; the catalogue's others are not "missing"
+            if not have:
+                continue
+            missing = []
         chapters.append(ChapterData(spec, have, missing))
     return ReportData(
         settings=settings,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sozialmonitor.errors import ConfigError
 from sozialmonitor.indicators.catalogue import Catalogue, load_catalogue
-from sozialmonitor.yamlfile import read_yaml
+from sozialmonitor.yamlfile import check_keys, read_yaml
 
 SETTINGS_FILE = "bericht.yaml"
 TEXT_DIR = "texte"
@@ -22,9 +22,14 @@ EDITIONS = ("public", "internal")
 marked "Nur für den Dienstgebrauch"."""
 
 
+REST = "*"
+"""The theme of a chapter that takes every indicator no other chapter takes."""
+
+
 @dataclass(frozen=True)
 class ChapterSpec:
-    """A thematic chapter: explicit indicator keys (first) and catalogue themes (for the rest)."""
+    """A thematic chapter: explicit indicator keys (first) and catalogue themes (for the rest); the theme
+    ``*`` takes every indicator with data that no other chapter takes."""
 
     key: str
     title_de: str
@@ -34,6 +39,18 @@ class ChapterSpec:
 
     def title(self, lang: str) -> str:
         return self.title_de if lang == "de" else self.title_en
+
+    @property
+    def rest(self) -> bool:
+        return REST in self.themes
+
+
+REST_CHAPTER = ChapterSpec("weitere", "Weitere Indikatoren", "Further indicators", themes=(REST,))
+"""Appended to any chapter list without a ``*`` chapter: no indicator with data is left out silently."""
+
+
+def with_rest(chapters: tuple[ChapterSpec, ...]) -> tuple[ChapterSpec, ...]:
+    return chapters if any(c.rest for c in chapters) else (*chapters, REST_CHAPTER)
 
 
 @dataclass(frozen=True)
@@ -209,9 +226,35 @@ class ReportSettings:
         return f"Social situation report {self.city_name} {self.year}".replace("  ", " ")
 
 
-def _chapter(raw: dict[str, Any], file: Path) -> ChapterSpec:
-    if not isinstance(raw, dict) or "key" not in raw:
-        raise ConfigError(f"{file}: Kapitel ohne 'key'", f"{file}: chapter without 'key'")
+REPORT_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(
+        {
+            "title",
+            "author",
+            "city_name",
+            "city_level",
+            "level",
+            "chapters",
+            "profile_indicators",
+            "unit_term",
+            "social_index",
+            "sources",
+            "classes",
+        }
+    ),
+    "chapters": frozenset({"key", "title_de", "title_en", "indicators", "themes"}),
+    "unit_term": frozenset(f.name for f in dataclasses.fields(UnitTerm)),
+    "social_index": frozenset({"config"}),
+}
+"""The keys the report folder's ``bericht.yaml`` accepts, per place (documented in docs/report.md)."""
+
+
+def _chapter(raw: dict[str, Any], file: Path, i: int) -> ChapterSpec:
+    check_keys(raw, REPORT_KEYS["chapters"], file, f"chapters[{i}]")
+    if "key" not in raw:
+        raise ConfigError(
+            f"{file}: chapters[{i}]: Kapitel ohne 'key'", f"{file}: chapters[{i}]: chapter without 'key'"
+        )
     return ChapterSpec(
         key=str(raw["key"]),
         title_de=str(raw.get("title_de", raw["key"])),
@@ -226,9 +269,10 @@ def load_folder_settings(folder: Path, base: ReportSettings) -> ReportSettings:
     file = folder / SETTINGS_FILE
     if not file.is_file():
         return dataclasses.replace(base, folder=folder)
-    raw = read_yaml(file) or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{file}: erwartet ein Objekt", f"{file}: expected a mapping")
+    raw = check_keys(read_yaml(file) or {}, REPORT_KEYS[""], file, "oberste Ebene / top level")
+    for section in ("unit_term", "social_index"):
+        if raw.get(section) is not None:
+            check_keys(raw[section], REPORT_KEYS[section], file, section)
     changes: dict[str, Any] = {"folder": folder}
     for name in ("title", "author", "city_name", "city_level"):
         if raw.get(name) and not getattr(base, name):
@@ -238,7 +282,7 @@ def load_folder_settings(folder: Path, base: ReportSettings) -> ReportSettings:
     if raw.get("level") and base.level is None:
         changes["level"] = str(raw["level"])
     if raw.get("chapters"):
-        changes["chapters"] = tuple(_chapter(c, file) for c in raw["chapters"])
+        changes["chapters"] = tuple(_chapter(c, file, i) for i, c in enumerate(raw["chapters"], start=1))
     if raw.get("profile_indicators"):
         changes["profile_indicators"] = tuple(str(k) for k in raw["profile_indicators"])
     if raw.get("unit_term"):
