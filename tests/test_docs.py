@@ -53,7 +53,7 @@ def test_every_city_and_mapping_key_is_documented() -> None:
 
 
 def test_every_index_and_report_key_is_documented() -> None:
-    """Every key the social index and the report folder's bericht.yaml accept is documented with an example."""
+    """Every key the social index and bericht.yaml accept is documented with an example."""
     from sozialmonitor.indices.social_index import INDEX_KEYS
     from sozialmonitor.report.settings import REPORT_KEYS
 

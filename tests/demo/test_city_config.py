@@ -65,6 +65,10 @@ def test_city_check_lists_every_problem_of_every_file_without_a_database(tmp_pat
     (folder / "city.yaml").write_text(city.replace("key_field: PLR_ID", "key_field: PLR"), encoding="utf-8")
     t1 = (folder / "mappings" / "t1.yaml").read_text(encoding="utf-8")
     (folder / "mappings" / "t1.yaml").write_text(t1.replace("inhabitants_germans:", "inhabitant_germans:"))
+    t2 = (folder / "mappings" / "t2.yaml").read_text(encoding="utf-8")
+    (folder / "mappings" / "t2.yaml").write_text(
+        t2.replace(": residents_age_6_15", ": residents_age_6_to_15")
+    )
     data = folder / "data" / "berlin-lor-population-2020-02-t2-planning-areas.csv"
     data.write_text(
         data.read_text(encoding="utf-8").replace("\n01011101,", "\n99999999,", 1), encoding="utf-8"
@@ -74,8 +78,18 @@ def test_city_check_lists_every_problem_of_every_file_without_a_database(tmp_pat
     text = bad.output + (bad.stderr if bad.stderr_bytes is not None else "")
     assert "Attribut 'PLR'" in text  # planungsraeume_2021.geojson.gz
     assert "inhabitant_germans" in text  # every t1 table
-    assert "'99999999'" in text and "berlin-lor-population-2020-02-t2-planning-areas.csv" in text
+    assert "mappings/t2.yaml (für berlin-lor-population-2024-02-t2-planning-areas.csv): Variable " in text
+    assert "'residents_age_6_to_15' steht nicht in variables.yaml; meinten Sie residents_age_6_15" in text
+    assert "Schlüssel der Tabellen der Ebene 'planungsraum' nicht geprüft" in text  # no flood of key errors
+    assert bad.output.count("\n- ") < 30
     assert "Traceback" not in text
+    # with the boundary files readable again, the unknown area key is named with its file and row
+    (folder / "city.yaml").write_text(city, encoding="utf-8")
+    bad = runner.invoke(app, ["city", "check", str(folder)])
+    text = bad.output + (bad.stderr if bad.stderr_bytes is not None else "")
+    assert bad.exit_code == 2 and "nicht geprüft" not in text
+    assert "Datei berlin-lor-population-2020-02-t2-planning-areas.csv, Zeile 2, Spalte 'id'" in text
+    assert "– gefunden: '99999999'" in text
     assert not list(tmp_path.rglob("*.sqlite"))  # no database was made
 
 

@@ -55,3 +55,18 @@ def test_indicators_no_chapter_names_go_to_further_indicators(jena_db: str) -> N
     assert not data.chapters[1].missing  # catalogue indicators without data are not listed as missing
     assert "residents" in rest
     assert [c.spec.key for c in full.chapters][-1] != "weitere"  # the standard chapters take all Jena has
+
+
+def test_report_without_year_takes_the_latest_released_year(
+    report_setup: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from sozialmonitor.cli.main import app
+
+    url, _ = report_setup
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["report", "--format", "html", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "Berichtsjahr / report year: 2017" in result.output
+    assert (tmp_path / "bericht_2017" / "lebenslagenbericht_2017.html").is_file()

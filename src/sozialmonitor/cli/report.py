@@ -33,11 +33,18 @@ def _date(value: str | None) -> dt.date | None:
 @handle_errors
 def report(
     ctx: typer.Context,
-    year: int | None = typer.Option(None, "--year", help="Berichtsjahr / report year"),
+    year: int | None = typer.Option(
+        None,
+        "--year",
+        help="Berichtsjahr (Standard: das letzte freigegebene bzw. intern das letzte Jahr mit Daten) "
+        "/ report year (default: the latest released year, internal: the latest year with data)",
+    ),
     compare_year: int | None = typer.Option(
         None, "--compare-year", help="Vergleichsjahr (Standard: 5 Jahre davor) / comparison year"
     ),
-    out_dir: Path | None = typer.Option(None, "--out", help="Ausgabeordner / output folder"),
+    out_dir: Path | None = typer.Option(
+        None, "--out", help="Ausgabeordner (Standard: bericht_JAHR) / output folder (default: bericht_YEAR)"
+    ),
     formats: str = typer.Option("pdf,html,docx", "--format", help="pdf,html,docx"),
     folder: Path | None = typer.Option(
         None,
@@ -69,7 +76,8 @@ def report(
     ),
     db: DbOption = None,
 ) -> None:
-    """Lebenslagenbericht schreiben: `sozialmonitor report --year 2017 --out bericht/`.
+    """Lebenslagenbericht schreiben: `sozialmonitor report` (letztes freigegebenes Jahr, Ordner bericht_JAHR)
+    oder `sozialmonitor report --year 2017 --out bericht/`.
 
     Write the report: chapters where data exist, maps, charts, tables, generated text, district profiles,
     social index, interviews, methodology, glossary, sources.
@@ -77,12 +85,17 @@ def report(
     if ctx.invoked_subcommand is not None:
         return
     from sozialmonitor.db.engine import session_scope
+    from sozialmonitor.report.data import latest_year
     from sozialmonitor.report.settings import SETTINGS_FILE, IndexSpec, ReportSettings, load_folder_settings
     from sozialmonitor.report.write import check_formats, write_report
 
-    if year is None or out_dir is None:
-        err.print(ctx.get_help())
-        raise ConfigError("--year und --out sind nötig", "--year and --out are required")
+    engine = engine_for(db)
+    if year is None:
+        with session_scope(engine) as s:
+            year = latest_year(s, edition)
+        err.print(f"Berichtsjahr / report year: {year}")
+    if out_dir is None:
+        out_dir = Path(f"bericht_{year}")
     if lang not in ("de", "en"):
         raise ConfigError(f"Sprache {lang!r}: erwartet de oder en", f"language {lang!r}: expected de or en")
     wanted = check_formats(formats.split(","))
@@ -100,7 +113,7 @@ def report(
         folder = out_dir
     if folder is not None:
         settings = load_folder_settings(folder, settings)
-    with session_scope(engine_for(db)) as s:
+    with session_scope(engine) as s:
         files = write_report(s, settings, out_dir, wanted, progress=lambda m: err.print(f"… {m}"))
     for fmt, path in files.items():
         out.print(f"{fmt.upper()}: {path}")

@@ -8,6 +8,7 @@ run lists them all.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def check_city_folder(folder: Path) -> CityCheck:
     keys: dict[str, set[str]] = {lv: set() for lv in levels}
     for u in [*cfg.get("units", []), *cfg.get("extra_units", [])]:
         keys.setdefault(str(u["level"]), set()).add(str(u["key"]))
+    unreadable: set[str] = set()
     for b in cfg.get("boundaries", []):
         file = folder / str(b["file"])
         try:
@@ -79,19 +81,32 @@ def check_city_folder(folder: Path) -> CityCheck:
             result.files.append(str(b["file"]))
         except SozialmonitorError as exc:
             result.add(exc)
+            unreadable.add(str(b["level"]))
+    for level in sorted(unreadable):
+        result.messages.append(
+            (
+                f"Schlüssel der Tabellen der Ebene {level!r} nicht geprüft, bis die Grenzdateien lesbar sind",
+                f"table keys of level {level!r} not checked until its boundary files can be read",
+            )
+        )
     for t in cfg.get("tables", []):
         file = folder / str(t["file"])
         try:
             df = read_table(file, table_mapping(folder, t))
             result.observations += len(df)
             result.files.append(str(t["file"]))
-            _check_keys(df, file.name, str(t["level"]), keys, result)
+            if str(t["level"]) not in unreadable:
+                _check_keys(df, file.name, str(t["level"]), keys, result)
             unknown = sorted(set(df["variable"]) - variables) if variables else []
-            if unknown:
+            for name in unknown:
+                close = ", ".join(difflib.get_close_matches(name, sorted(variables), n=3))
+                mapping, listed = t["mapping"], cfg["variables"]
                 result.messages.append(
                     (
-                        f"{file.name}: Variablen nicht in {cfg['variables']}: {', '.join(unknown)}",
-                        f"{file.name}: variables not in {cfg['variables']}: {', '.join(unknown)}",
+                        f"{mapping} (für {file.name}): Variable {name!r} steht nicht in {listed}"
+                        + (f"; meinten Sie {close}?" if close else ""),
+                        f"{mapping} (for {file.name}): variable {name!r} is not in {listed}"
+                        + (f"; did you mean {close}?" if close else ""),
                     )
                 )
         except SozialmonitorError as exc:

@@ -163,8 +163,10 @@ def import_boundaries(
                 None,
                 parent_field,
                 None,
-                "Attribut mit dem Schlüssel der Obereinheit",
-                "attribute holding the parent key",
+                "Attribut mit dem Schlüssel der Obereinheit (parent_field); vorhanden: "
+                + ", ".join(str(c) for c in gdf.columns if c != "geometry"),
+                "attribute holding the parent key (parent_field); present: "
+                + ", ".join(str(c) for c in gdf.columns if c != "geometry"),
             )
         )
     if problems:
@@ -175,8 +177,16 @@ def import_boundaries(
     areas = gdf.geometry.to_crs(METRIC_CRS).area
     result = BoundaryImport()
     if parent_level:
-        plevel = get_level(session, parent_level)
-        punits = current_units(session, plevel, valid_from)
+        plevel = session.scalar(select(SpatialLevel).where(SpatialLevel.key == parent_level))
+        punits = current_units(session, plevel, valid_from) if plevel is not None else {}
+        if not punits:
+            raise NotFoundError(
+                f"Die Ebene {parent_level!r} (--parent-level) hat noch keine Einheiten: importieren Sie "
+                f"zuerst ihre Grenzen (sozialmonitor import geo DATEI --level {parent_level} …) oder lassen "
+                "Sie --parent-level weg",
+                f"level {parent_level!r} (--parent-level) has no units yet: import its boundaries first "
+                f"(sozialmonitor import geo FILE --level {parent_level} …) or leave out --parent-level",
+            )
         if parent_field:
             parent_keys = {k: normalise_key(p) for k, p in zip(gdf["key"], gdf[parent_field], strict=True)}
             unknown = [(i, p) for i, p in enumerate(parent_keys.values(), start=1) if p not in punits]

@@ -8,6 +8,7 @@ is written. Every import is recorded in ``import_run`` with what it changed in
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -138,14 +139,19 @@ def import_observations(
                 break
     for var, r, c in zip(df["variable"], rows, cols, strict=True):
         if var not in vids:
+            close = difflib.get_close_matches(str(var), list(vids), n=3)
+            hint_de = f"; meinten Sie {', '.join(close)}?" if close else ""
+            hint_en = f"; did you mean {', '.join(close)}?" if close else ""
             problems.append(
                 Problem(
                     file_name,
                     _int(r),
                     c,
                     str(var),
-                    "eine bekannte Variable (Variablen-YAML laden)",
-                    "a known variable (load the variables YAML)",
+                    "eine Variable der Variablendatei (Schlüssel in der Zuordnung prüfen oder die Variable "
+                    f"in variables.yaml eintragen){hint_de}",
+                    f"a variable of the variables file (check the key in the mapping or add the variable to "
+                    f"variables.yaml){hint_en}",
                 )
             )
             break

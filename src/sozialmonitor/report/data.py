@@ -93,6 +93,30 @@ def _sort_key(key: str) -> tuple[int, str]:
     return (int(key), "") if key.isdigit() else (10**12, key)
 
 
+def latest_year(session: Session, edition: str) -> int:
+    """The default report year: the latest released year (public edition) or the latest year with data."""
+    from sqlalchemy import func, select
+
+    from sozialmonitor.db.models import Observation
+    from sozialmonitor.publication.figures import active_releases
+
+    if edition == "public":
+        years = sorted(active_releases(session))
+        if not years:
+            raise SozialmonitorError(
+                "Noch kein Jahr freigegeben: erst `sozialmonitor release YEAR`, oder --edition internal",
+                "no year released yet: first `sozialmonitor release YEAR`, or --edition internal",
+            )
+        return years[-1]
+    last = session.scalar(select(func.max(Observation.ref_date)))
+    if last is None:
+        raise SozialmonitorError(
+            "Die Datenbank enthält keine Daten (erst importieren)",
+            "the database holds no data (import first)",
+        )
+    return int(last.year) if isinstance(last, dt.date) else int(str(last)[:4])
+
+
 def report_level(units: pd.DataFrame, requested: str | None) -> str:
     """The requested level, or the finest level that has boundaries."""
     levels = units[["level", "rank"]].drop_duplicates().sort_values("rank")
