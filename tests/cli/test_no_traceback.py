@@ -26,6 +26,13 @@ INVOCATIONS: dict[str, list[list[str]]] = {
     "build": [["build", "{empty_dir}"], ["build", "{city_dir}"]],
     "catalogue list": [["catalogue", "list"]],
     "city check": [["city", "check", "{city_dir}"], ["city", "check", "{empty_dir}"]],
+    "city init": [
+        ["city", "init", "{tmp}/stadt", "--geo", "{geo}", "--table", "{csv}"],
+        ["city", "init", "{tmp}/kaputt", "--geo", "{garbage}", "--table", "{csv}"],
+        ["city", "init", "{tmp}/kaputt", "--geo", "{geo}", "--table", "{garbage}"],
+        ["city", "init", "{tmp}/yaml", "--geo", "{geo}", "--table", "{mapping}"],
+        ["city", "init", "{city_dir}", "--geo", "{geo}", "--table", "{csv}"],
+    ],
     "db upgrade": [["db", "upgrade"]],
     "demo": [["demo"]],
     "example": [["example", "nope"], ["example", "berlin-lor"]],
