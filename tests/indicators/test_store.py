@@ -122,7 +122,7 @@ def test_dry_run_reports_changes_and_writes_nothing(city: Engine) -> None:
     ("rows", "expected"),
     [
         ([("99", D17, "residents", 5.0, "ok")], "Schlüssel einer Einheit der Ebene 'bezirk'"),
-        ([("11", D17, "no_such_variable", 5.0, "ok")], "eine bekannte Variable"),
+        ([("11", D17, "no_such_variable", 5.0, "ok")], "eine Variable der Variablendatei"),
         ([("11", D17, "residents", 5.0, "ok"), ("11", D17, "residents", 6.0, "ok")], "nur einmal"),
         ([("11", D17, "residents", 5.0, "weird")], "Status aus"),
         ([], "mindestens einen Wert"),
