@@ -100,3 +100,29 @@ def test_an_impossible_date_names_the_file_and_the_line(tmp_path: Path, date: st
     with pytest.raises(ConfigError) as info:
         load_city(tmp_path)
     assert "ungültiges Datum" in info.value.de and date in info.value.de and "city.yaml" in info.value.en
+
+
+def test_city_check_finds_what_the_build_would_refuse_in_derived_variables_and_bounds(tmp_path: Path) -> None:
+    """Every refused derived variable at once, and values above a variable's ``max:``, before building."""
+    import shutil
+
+    from sozialmonitor.demo.check import check_city_folder
+    from sozialmonitor.examples import CITY_FOLDERS
+
+    folder = tmp_path / "stadt"
+    shutil.copytree(CITY_FOLDERS["berlin-lor"], folder)
+    city = (folder / "city.yaml").read_text(encoding="utf-8")
+    extra = (
+        "  - {key: share_young, name_de: Anteil, expression: residents_age_0_6 / residents_main}\n"
+        "  - {key: odd, name_de: X, expression: residents_main + residents_foreign - residents_german}\n"
+    )
+    (folder / "city.yaml").write_text(city.replace("relations:\n", extra + "relations:\n"), encoding="utf-8")
+    variables = (folder / "variables.yaml").read_text(encoding="utf-8")
+    variables = variables.replace("- key: residents_foreign\n", "- key: residents_foreign\n  max: 6000\n", 1)
+    (folder / "variables.yaml").write_text(variables, encoding="utf-8")
+    result = check_city_folder(folder)
+    text = "\n".join(de for de, _ in result.messages)
+    assert "derived[2] (share_young)" in text and "Anteile und Dichten sind Indikatoren" in text
+    assert "derived[3] (odd)" in text and "zwei Schritten" in text
+    assert "erwartet höchstens 6.000 (Obergrenze „max“ der Variable residents_foreign)" in text
+    assert "Spalte 'inhabitants_foreigners'" in text

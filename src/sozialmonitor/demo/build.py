@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sozialmonitor.db.engine import session_scope, upgrade
 from sozialmonitor.db.models import SpatialUnit
 from sozialmonitor.demo.city_config import check_city
-from sozialmonitor.errors import ConfigError
+from sozialmonitor.errors import ConfigError, SozialmonitorError
 from sozialmonitor.geo.read import read_boundaries
 from sozialmonitor.geo.units import add_unit, current_units, ensure_level, get_level, import_boundaries
 from sozialmonitor.indicators.expression import (
@@ -94,15 +94,28 @@ class Derived:
         return {**fields, "kind": self.plan.kind}
 
 
-def derived_variables(cfg: dict[str, Any], variables: list[dict[str, Any]], path: Path) -> list[Derived]:
-    """Every ``derived`` entry checked against the variables' kinds (in order: one may use an earlier one)."""
+def derived_variables(
+    cfg: dict[str, Any],
+    variables: list[dict[str, Any]],
+    path: Path,
+    errors: list[SozialmonitorError] | None = None,
+) -> list[Derived]:
+    """Every ``derived`` entry checked against the variables' kinds (in order: one may use an earlier one).
+    The first problem is raised, or with ``errors`` every problem is collected there (``city check``)."""
     kinds = {str(v["key"]): str(v["kind"]) for v in variables}
     out: list[Derived] = []
     for i, d in enumerate(cfg.get("derived") or [], start=1):
         where = f"{path}: derived[{i}] ({d['key']})"
-        declared = parse_kind(d["kind"], f"{where}, kind") if d.get("kind") else None
-        expr = derived_expression(d, where)
-        plan = plan_derived(str(d["key"]), expr, kinds, declared, where)
+        try:
+            declared = parse_kind(d["kind"], f"{where}, kind") if d.get("kind") else None
+            expr = derived_expression(d, where)
+            plan = plan_derived(str(d["key"]), expr, kinds, declared, where)
+        except SozialmonitorError as exc:
+            if errors is None:
+                raise
+            errors.append(exc)
+            kinds[str(d["key"])] = "count"  # later entries may use it: no follow-up "unknown variable"
+            continue
         kinds[str(d["key"])] = plan.kind
         out.append(Derived(d, expr, plan))
     return out

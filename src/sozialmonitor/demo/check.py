@@ -16,6 +16,7 @@ import pandas as pd
 
 from sozialmonitor.demo.build import derived_variables, load_city, table_mapping
 from sozialmonitor.errors import ImportValidationError, Problem, SozialmonitorError
+from sozialmonitor.fmt import number
 from sozialmonitor.geo.read import check_boundaries, normalise_key, read_boundaries, repair_geometries
 from sozialmonitor.indicators.variables import load_variables_file
 from sozialmonitor.ingest.table import read_table
@@ -51,11 +52,17 @@ def check_city_folder(folder: Path) -> CityCheck:
         return result
     result.files.append("city.yaml")
     variables: set[str] = set()
+    bounds: dict[str, float] = {}
     try:
         entries = load_variables_file(folder / str(cfg["variables"]))
         variables = {str(v["key"]) for v in entries}
         result.files.append(str(cfg["variables"]))
-        variables |= {d.key for d in derived_variables(cfg, entries, path)}
+        errors: list[SozialmonitorError] = []
+        variables |= {d.key for d in derived_variables(cfg, entries, path, errors)}
+        variables |= {str(d["key"]) for d in cfg.get("derived") or []}
+        for error in errors:
+            result.add(error)
+        bounds = {str(v["key"]): float(v["max"]) for v in entries if v.get("max") is not None}
     except SozialmonitorError as exc:
         result.add(exc)
     levels = {str(lv["key"]) for lv in cfg["levels"]}
@@ -97,6 +104,7 @@ def check_city_folder(folder: Path) -> CityCheck:
             result.files.append(str(t["file"]))
             if str(t["level"]) not in unreadable:
                 _check_keys(df, file.name, str(t["level"]), keys, result)
+            _check_bounds(df, file.name, bounds, result)
             unknown = sorted(set(df["variable"]) - variables) if variables else []
             for name in unknown:
                 close = ", ".join(difflib.get_close_matches(name, sorted(variables), n=3))
@@ -131,5 +139,22 @@ def _check_keys(
             str(key),
             f"Schlüssel einer Einheit der Ebene {level!r} (Grenzdatei oder units/extra_units)",
             f"key of a unit on level {level!r} (boundary file or units/extra_units)",
+        )
+        result.messages.append((problem.bilingual(), ""))
+
+
+def _check_bounds(df: pd.DataFrame, file: str, bounds: dict[str, float], result: CityCheck) -> None:
+    """Values above their variable's ``max:``, as the import will refuse them."""
+    above = df[df["variable"].map(bounds).lt(pd.to_numeric(df["value"], errors="coerce"))]
+    for variable, value, row, column in zip(
+        above["variable"], above["value"], above["source_row"], above["source_column"], strict=True
+    ):
+        problem = Problem(
+            file,
+            int(row),
+            str(column),
+            f"{variable} = {value:g}".replace(".", ","),
+            f"höchstens {number(bounds[variable], 0)} (Obergrenze „max“ der Variable {variable})",
+            f"at most {number(bounds[variable], 0, 'en')} (upper bound “max” of variable {variable})",
         )
         result.messages.append((problem.bilingual(), ""))

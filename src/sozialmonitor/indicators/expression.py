@@ -157,11 +157,11 @@ def plan_derived(
         return DerivedPlan(same if same in ADDITIVE_KINDS and additive else INDEX, None)
     refuse_de = refuse_en = ""
     if found != {COUNT}:
-        refuse_de = "mischt Fallzahlen (kind: count) mit anderen Arten"
-        refuse_en = "mixes counts (kind: count) with other kinds"
+        refuse_de = "die Formel mischt Fallzahlen (kind: count) mit anderen Arten"
+        refuse_en = "the formula mixes counts (kind: count) with other kinds"
     elif declared not in (None, COUNT):
-        refuse_de = f"ergibt aus Fallzahlen wieder eine Fallzahl, nicht kind: {declared}"
-        refuse_en = f"gives a count from counts, not kind: {declared}"
+        refuse_de = f"die Formel ergibt aus Fallzahlen wieder eine Fallzahl, nicht kind: {declared}"
+        refuse_en = f"the formula gives a count from counts, not kind: {declared}"
     elif linear is None or not set(linear.values()) <= {1.0, -1.0}:
         refuse_de = (
             "aus Fallzahlen sind nur Summen und Differenzen möglich; Anteile und Dichten sind Indikatoren "
@@ -186,7 +186,7 @@ def plan_derived(
             "several plus and minus terms form no sum relation disclosure control knows; please derive "
             "in two steps (first the sum, then the difference)"
         )
-    raise ConfigError(f"{where}: {expr.text!r} {refuse_de}", f"{where}: {expr.text!r} {refuse_en}")
+    raise ConfigError(f"{where}: {expr.text!r}: {refuse_de}", f"{where}: {expr.text!r}: {refuse_en}")
 
 
 def derive_frame(obs: pd.DataFrame, expr: Expression) -> pd.DataFrame:

@@ -340,8 +340,8 @@ def _implausible(
                 checks.append(
                     (
                         known & mine & (values > bound),
-                        f"höchstens {number(bound, 0)} (Obergrenze max: der Variable {variable})",
-                        f"at most {number(bound, 0, 'en')} (upper bound max: of variable {variable})",
+                        f"höchstens {number(bound, 0)} (Obergrenze „max“ der Variable {variable})",
+                        f"at most {number(bound, 0, 'en')} (upper bound “max” of variable {variable})",
                     )
                 )
     out: list[Problem] = []

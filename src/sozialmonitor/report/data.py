@@ -104,7 +104,7 @@ def latest_year(session: Session, edition: str) -> int:
         years = sorted(active_releases(session))
         if not years:
             raise SozialmonitorError(
-                "Noch kein Jahr freigegeben: erst `sozialmonitor release YEAR`, oder --edition internal",
+                "Noch kein Jahr freigegeben: erst `sozialmonitor release JAHR`, oder --edition internal",
                 "no year released yet: first `sozialmonitor release YEAR`, or --edition internal",
             )
         return years[-1]
